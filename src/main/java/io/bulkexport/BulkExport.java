@@ -1,0 +1,231 @@
+package io.bulkexport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.bulkexport.config.ConfigurationException;
+import io.bulkexport.config.Settings;
+import io.bulkexport.job.JobCatalog;
+import io.bulkexport.job.JobDefinition;
+import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.records.RecordReaders;
+import io.bulkexport.records.RecordValidator;
+import io.bulkexport.run.Jobs;
+import io.bulkexport.run.PollPolicy;
+import io.bulkexport.run.RunMode;
+import io.bulkexport.run.Runs;
+import io.bulkexport.sandbox.CoresignalSandbox;
+import io.bulkexport.sandbox.SandboxSettings;
+import io.bulkexport.sink.FileSink;
+import io.bulkexport.state.StateStore;
+import io.bulkexport.vendor.RequestBodies;
+import io.bulkexport.vendor.VendorResponses;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bundle as one Camel Main application: reads {@code config/application.properties}, loads the YAML routes
+ * under {@code routes/}, wires the beans the routes call, checks the job files, and runs until stopped (service
+ * mode) or until its one-shot jobs end (once mode).
+ */
+public class BulkExport {
+    private static final Logger LOG = LoggerFactory.getLogger("bulkexport");
+    public static final String CONFIG = "bulkexport.config";
+
+    private final Main main = new Main();
+    private final Properties overrides = new Properties();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private HikariDataSource dataSource;
+    private CoresignalSandbox sandbox;
+    private RunMode runMode;
+
+    /** @param overrides settings that win over the configuration file, as {@code -Dname=value} would */
+    public BulkExport(Map<String, String> overrides) {
+        this.overrides.putAll(overrides);
+    }
+
+    /** Runs until stopped; returns the process exit code: 0 ok, 1 a job did not finish, 2 bad configuration. */
+    public int run() {
+        try {
+            String config = overrides.getProperty(CONFIG, System.getProperty(CONFIG, "config/application.properties"));
+            if (!Files.isRegularFile(Path.of(config))) {
+                throw new ConfigurationException(config + " not found: run from the project folder, or point "
+                        + CONFIG + " at your application.properties");
+            }
+            main.setDefaultPropertyPlaceholderLocation("file:" + config);
+            main.setOverrideProperties(overrides);
+            main.addMainListener(new Wiring());
+            main.run();
+            return runMode == null ? 0 : runMode.exitCode();
+        } catch (Exception e) {
+            ConfigurationException bad = configurationError(e);
+            if (bad == null) {
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+            System.err.println("bulk-export: configuration error: " + bad.getMessage());
+            LOG.error("configuration error: {}", bad.getMessage());
+            return 2;
+        } finally {
+            close();
+        }
+    }
+
+    /** Waits until the routes are started. */
+    public boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    /** Stops the application as a SIGTERM would. */
+    public void stop() {
+        main.completed();
+    }
+
+    private void close() {
+        if (sandbox != null) {
+            sandbox.stop();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    private static ConfigurationException configurationError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigurationException c) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Wires the beans before the routes are built, then checks the jobs against the providers the routes declare. */
+    private final class Wiring extends MainListenerSupport {
+        private Settings settings;
+        private Jobs jobs;
+
+        @Override
+        public void beforeConfigure(BaseMainSupport support) {
+            CamelContext context = support.getCamelContext();
+            settings = new Settings(context);
+            boolean once = "once".equals(settings.oneOf("bulkexport.run-mode", "service", "service", "once"));
+            if (settings.flag("bulkexport.sandbox.enabled", false)) {
+                startSandbox(context);
+            }
+            Registry registry = context.getRegistry();
+            Clock clock = Clock.systemUTC();
+            StateStore store = new StateStore(openDataSource(), clock);
+            store.migrate();
+            jobs = new Jobs();
+            PollPolicy poll = new PollPolicy(
+                    Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 30, 0.01) * 1000)),
+                    settings.decimal("bulkexport.poll.backoff", 1.5, 1.0),
+                    Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 300, 0.01) * 1000)),
+                    Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
+            runMode = new RunMode(once, store, jobs, main::completed, 200);
+            Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
+
+            registry.bind("stateStore", store);
+            registry.bind("jobs", jobs);
+            registry.bind("runMode", runMode);
+            registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
+                    settings.under("bulkexport.attach.")));
+            registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
+                    settings.whole("bulkexport.retry.max-delay-seconds", 120, 0))));
+            registry.bind("requestBodies", new RequestBodies());
+            registry.bind("jsonAnswers", new io.bulkexport.vendor.JsonAnswers());
+            registry.bind("recordReaders", new RecordReaders());
+            registry.bind("recordValidator", new RecordValidator());
+            registry.bind("fileSink", new FileSink(output, store,
+                    settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000));
+            ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
+                    (int) settings.whole("bulkexport.download.parallelism", 2, 1));
+            registry.bind("downloadPool", downloads);
+        }
+
+        @Override
+        public void afterConfigure(BaseMainSupport support) {
+            CamelContext context = support.getCamelContext();
+            Map<String, ProviderSpec> providers = context.getRegistry().findByTypeWithName(ProviderSpec.class);
+            JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs", "config/jobs/*.yaml"), Path.of(""),
+                    providers, !settings.flag("bulkexport.sandbox.enabled", false),
+                    settings.oneOf("bulkexport.sink", "file", "file", "s3"));
+            jobs.use(catalog);
+            for (JobDefinition job : catalog.all()) {
+                if (!job.isOnce()) {
+                    try {
+                        context.addRouteFromTemplate("schedule-" + job.name(), "scheduled-job",
+                                Map.of("jobName", job.name(), "cron", job.schedule()));
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot schedule job " + job.name() + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            LOG.info("{} job(s): {}", catalog.all().size(), catalog.all().stream()
+                    .map(j -> j.name() + " (" + j.provider() + " " + j.dataset() + "/" + j.method() + ", "
+                            + (j.isOnce() ? "once" : "cron " + j.schedule()) + ", " + j.sink() + ")").toList());
+        }
+
+        @Override
+        public void afterStart(BaseMainSupport support) {
+            started.countDown();
+        }
+
+        private HikariDataSource openDataSource() {
+            String url = settings.text("bulkexport.state.url", "jdbc:h2:file:./data/state/bulk-export");
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            settings.optional("bulkexport.state.user").ifPresent(config::setUsername);
+            settings.optional("bulkexport.state.password").ifPresent(config::setPassword);
+            config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 4, 1));
+            config.setPoolName("bulkexport-state");
+            try {
+                dataSource = new HikariDataSource(config);
+                return dataSource;
+            } catch (RuntimeException e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                throw new ConfigurationException("cannot open the state database (bulkexport.state.url): "
+                        + root.getMessage().lines().findFirst().orElse("") + " — is another instance using it?");
+            }
+        }
+
+        private void startSandbox(CamelContext context) {
+            SandboxSettings sandboxSettings = SandboxSettings.defaults()
+                    .withFilesPerRequest((int) settings.whole("bulkexport.sandbox.files", 3, 1))
+                    .withRecordsPerFile((int) settings.whole("bulkexport.sandbox.records-per-file", 1000, 1))
+                    .withRecordBytes((int) settings.whole("bulkexport.sandbox.record-bytes", 1000, 100))
+                    .withReadyAfter(Duration.ofMillis(Math.round(
+                            settings.decimal("bulkexport.sandbox.ready-after-seconds", 2, 0) * 1000)))
+                    .withMalformedEvery((int) settings.whole("bulkexport.sandbox.malformed-every", 0, 0))
+                    .withPort((int) settings.whole("bulkexport.sandbox.port", 0, 0));
+            sandbox = new CoresignalSandbox(sandboxSettings);
+            sandbox.start();
+            Properties withSandbox = new Properties();
+            withSandbox.putAll(overrides);
+            withSandbox.setProperty("bulkexport.coresignal.base-url", sandbox.baseUrl());
+            context.getPropertiesComponent().setOverrideProperties(withSandbox);
+            LOG.info("sandbox: the built-in Coresignal emulator answers at {} (bulkexport.sandbox.enabled=true);"
+                    + " nothing leaves this machine", sandbox.baseUrl());
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package io.bulkexport.run;
+
+/** What a sink reports for a file it landed: where, how many records, and the output's checksum. */
+public record FileLanded(String location, long records, long bytes, long quarantined, String sha256,
+                         String quarantineLocation) {
+}

@@ -1,0 +1,398 @@
+package io.bulkexport.run;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.bulkexport.job.JobDefinition;
+import io.bulkexport.state.FileStatus;
+import io.bulkexport.state.Run;
+import io.bulkexport.state.RunFile;
+import io.bulkexport.state.RunStatus;
+import io.bulkexport.state.StateStore;
+import io.bulkexport.vendor.RetryableVendorException;
+import io.bulkexport.vendor.VendorRejectedException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of a run, as the routes drive it: whether to submit, what the vendor's answers mean for the run, which
+ * files remain, and when the run is over. Each step reads and writes the state store, so a restart picks up where
+ * the process stopped. Routes pass the run along in exchange properties ({@code job}, {@code runId},
+ * {@code requestId}, {@code fileName}…).
+ */
+public class Runs {
+    private static final Logger LOG = LoggerFactory.getLogger("bulkexport.runs");
+    /** Exchange property that tells start-job why it was called: at start-up or by a job's schedule. */
+    public static final String TRIGGER = "trigger";
+
+    private final StateStore store;
+    private final Jobs jobs;
+    private final PollPolicy poll;
+    private final Clock clock;
+    private final Set<String> newRuns;
+    private final Map<String, String> attach;
+
+    /**
+     * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
+     * @param attach  request ids submitted outside this instance, by job, to resume instead of submitting
+     */
+    public Runs(StateStore store, Jobs jobs, PollPolicy poll, Clock clock, Set<String> newRuns,
+                Map<String, String> attach) {
+        this.store = store;
+        this.jobs = jobs;
+        this.poll = poll;
+        this.clock = clock;
+        this.newRuns = newRuns;
+        this.attach = attach;
+    }
+
+    // ---------------------------------------------------------------- start-up
+
+    /**
+     * Settles what a previous process left behind, for this instance's jobs: a submission whose outcome is unknown
+     * needs a person; submitted runs are checked now. Returns the one-shot jobs to start.
+     */
+    public List<String> recover() {
+        for (Run run : store.runsIn(List.of(RunStatus.SUBMITTING))) {
+            if (jobs.contains(run.jobName())) {
+                String message = "the process stopped after sending the submission and before storing the vendor's"
+                        + " answer: it may have been accepted and charged. " + resolution(run.jobName());
+                store.transition(run.runId(), RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION, message);
+                LOG.error("{}: NEEDS ATTENTION — {}", run.jobName(), message);
+            }
+        }
+        for (Run run : store.runsIn(List.of(RunStatus.SUBMITTED))) {
+            if (jobs.contains(run.jobName())) {
+                LOG.info("{}: resuming request {} (submitted {}), checking its status now", run.jobName(),
+                        run.requestId(), run.submittedAt());
+                store.reschedulePoll(run.runId(), clock.instant(), run.pollIntervalMillis(), run.message());
+            }
+        }
+        return List.copyOf(jobs.onceJobNames());
+    }
+
+    /** Runs of this instance's jobs that were downloading when the previous process stopped. */
+    public List<String> downloadsToResume() {
+        return store.runsIn(List.of(RunStatus.DOWNLOADING)).stream()
+                .filter(run -> jobs.contains(run.jobName()))
+                .peek(run -> LOG.info("{}: resuming the download of request {}", run.jobName(), run.requestId()))
+                .map(Run::runId).toList();
+    }
+
+    // ---------------------------------------------------------------- submit
+
+    /**
+     * Decides what starting a job means now, and sets exchange property {@code action}: SUBMIT (a run was created
+     * in SUBMITTING, committed before anything is sent), DOWNLOAD (an incomplete run's failed files go back in
+     * line; body becomes its run id), or NONE.
+     */
+    public void prepare(Exchange exchange) {
+        String jobName = exchange.getMessage().getBody(String.class);
+        JobDefinition job = jobs.get(jobName);
+        describe(exchange, job);
+        exchange.setProperty("action", "NONE");
+        boolean scheduled = "schedule".equals(exchange.getProperty(TRIGGER, String.class));
+        Optional<Run> latest = store.latestRun(jobName);
+
+        if (latest.isPresent() && latest.get().status().isActive()) {
+            Run run = latest.get();
+            LOG.info("{}: run {} is still {} (request {}): not starting another", jobName, run.runId(),
+                    run.status(), run.requestId());
+            return;
+        }
+        String attachId = attach.get(jobName);
+        if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())).orElse(true)) {
+            Run run = store.attachRun(jobName, job.provider(), attachId, clock.instant(), poll.firstInterval().toMillis());
+            LOG.info("{}: attached to existing request {} (run {}): checking its status, nothing is submitted",
+                    jobName, attachId, run.runId());
+            return;
+        }
+        boolean wanted = scheduled || !job.isOnce() || newRuns.contains(jobName) || newRuns.contains("all");
+        if (latest.isPresent() && !wanted) {
+            Run run = latest.get();
+            if (run.status() == RunStatus.INCOMPLETE && store.transition(run.runId(), RunStatus.INCOMPLETE,
+                    RunStatus.DOWNLOADING, null)) {
+                int retried = store.retryFailedFiles(run.runId());
+                LOG.info("{}: run {} was incomplete: retrying its {} failed file(s), nothing is submitted", jobName,
+                        run.runId(), retried);
+                exchange.setProperty("action", "DOWNLOAD");
+                exchange.getMessage().setBody(run.runId());
+                return;
+            }
+            LOG.info("{}: last run {} ended {} ({}); a one-shot job is not submitted again — set"
+                            + " bulkexport.new-run={} for a new, paid run", jobName, run.runId(), run.status(),
+                    run.message() == null ? "request " + run.requestId() : run.message(), jobName);
+            return;
+        }
+        if (!job.isOnce() && !scheduled) {
+            return; // recurring jobs start on their schedule only
+        }
+        Run run = store.createRun(jobName, job.provider(), null);
+        exchange.setProperty("runId", run.runId());
+        exchange.setProperty("action", "SUBMIT");
+        LOG.info("{}: submitting a {} {}/{} request{} (run {})", jobName, job.provider(), job.dataset(), job.method(),
+                job.limit() == null ? "" : " limited to " + job.limit() + " records", run.runId());
+    }
+
+    /** The vendor accepted the submission: its request id (exchange property {@code requestId}) is stored. */
+    public void submitted(Exchange exchange) {
+        String runId = exchange.getProperty("runId", String.class);
+        String requestId = exchange.getProperty("requestId", String.class);
+        if (requestId == null || requestId.isBlank()) {
+            throw new IllegalStateException("the vendor's answer to the submission holds no request id");
+        }
+        long interval = poll.firstInterval().toMillis();
+        store.markSubmitted(runId, requestId, clock.instant().plusMillis(interval), interval);
+        LOG.info("{}: request {} accepted; first status check in {}", exchange.getProperty("jobName"), requestId,
+                human(Duration.ofMillis(interval)));
+    }
+
+    /** The submission failed: refused for sure (FAILED), or with an unknown outcome (NEEDS_ATTENTION). */
+    public void submitFailed(Exchange exchange) {
+        String jobName = exchange.getProperty("jobName", String.class);
+        String runId = exchange.getProperty("runId", String.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (runId == null) {
+            LOG.error("{}: cannot start: {}", jobName, describe(cause));
+            return;
+        }
+        if (surelyNotAccepted(cause)) {
+            String message = "submission refused: " + describe(cause);
+            store.transition(runId, RunStatus.SUBMITTING, RunStatus.FAILED, message);
+            LOG.error("{}: FAILED — {}", jobName, message);
+        } else {
+            String message = "the submission's outcome is unknown (" + describe(cause) + "): the vendor may have"
+                    + " accepted and charged it, so it is not sent again. " + resolution(jobName);
+            store.transition(runId, RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION, message);
+            LOG.error("{}: NEEDS ATTENTION — {}", jobName, message);
+        }
+    }
+
+    private static boolean surelyNotAccepted(Throwable cause) {
+        if (cause instanceof VendorRejectedException) {
+            return true;
+        }
+        if (cause instanceof RetryableVendorException retry) {
+            return retry.getStatusCode() == 429 || retry.getStatusCode() == 503;
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException) {
+                return true; // nothing reached the vendor
+            }
+        }
+        return false;
+    }
+
+    private static String resolution(String jobName) {
+        return "Look for the request in your vendor account: if it is there, resume it with"
+                + " -Dbulkexport.attach." + jobName + "=<request id>; if not, start a new paid run with"
+                + " -Dbulkexport.new-run=" + jobName + ".";
+    }
+
+    // ---------------------------------------------------------------- poll
+
+    /** Ids of submitted runs of this instance's jobs whose status check is due. */
+    public List<String> duePolls() {
+        return store.duePolls(clock.instant()).stream().filter(run -> jobs.contains(run.jobName()))
+                .map(Run::runId).toList();
+    }
+
+    /** Sets the exchange properties the provider routes read, for the run whose id is the body. */
+    public void load(Exchange exchange) {
+        String runId = exchange.getMessage().getBody(String.class);
+        Run run = store.run(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
+        describe(exchange, jobs.get(run.jobName()));
+        exchange.setProperty("runId", runId);
+        exchange.setProperty("requestId", run.requestId());
+        exchange.setProperty("submittedAt", run.submittedAt());
+    }
+
+    /**
+     * Not ready yet: the next check waits longer (up to the ceiling, and not before the vendor's own estimate in
+     * property {@code notBefore} if it gave one), unless the run has waited past the timeout.
+     */
+    public void stillPending(Exchange exchange) {
+        Run run = store.run(exchange.getProperty("runId", String.class)).orElseThrow();
+        Instant now = clock.instant();
+        Duration waited = Duration.between(run.submittedAt(), now);
+        if (waited.compareTo(poll.timeout()) > 0) {
+            String message = "request " + run.requestId() + " was not ready after " + human(waited)
+                    + " (bulkexport.poll.timeout-minutes); it may still complete: resume it later with"
+                    + " -Dbulkexport.attach." + run.jobName() + "=" + run.requestId();
+            store.transition(run.runId(), RunStatus.SUBMITTED, RunStatus.FAILED, message);
+            LOG.error("{}: FAILED — {}", run.jobName(), message);
+            return;
+        }
+        long interval = poll.nextIntervalMillis(run.pollIntervalMillis());
+        Instant next = now.plusMillis(interval);
+        Instant notBefore = exchange.getProperty("notBefore", Instant.class);
+        if (notBefore != null && notBefore.isAfter(next)) {
+            next = notBefore;
+        }
+        String said = exchange.getProperty("vendorMessage", String.class);
+        store.reschedulePoll(run.runId(), next, interval, said);
+        LOG.info("{}: request {} not ready yet{} — waited {}, next check in {}", run.jobName(), run.requestId(),
+                said == null ? "" : " (" + said + ")", human(waited), human(Duration.between(now, next)));
+    }
+
+    /** Ready: the body lists the request's file names; the run moves to downloading them. */
+    public void ready(Exchange exchange) {
+        String runId = exchange.getProperty("runId", String.class);
+        @SuppressWarnings("unchecked")
+        List<String> names = exchange.getMessage().getBody(List.class);
+        if (store.startDownloading(runId, names)) {
+            LOG.info("{}: request {} is ready: {} file(s)", exchange.getProperty("jobName"),
+                    exchange.getProperty("requestId"), names.size());
+        }
+        exchange.getMessage().setBody(runId);
+    }
+
+    /** The vendor says the request failed or was cancelled (property {@code vendorMessage} says why). */
+    public void vendorFailed(Exchange exchange) {
+        String message = "request " + exchange.getProperty("requestId") + " "
+                + exchange.getProperty("vendorStatus", String.class).toLowerCase() + " at the vendor"
+                + suffix(exchange.getProperty("vendorMessage", String.class));
+        store.transition(exchange.getProperty("runId", String.class), RunStatus.SUBMITTED, RunStatus.FAILED, message);
+        LOG.error("{}: FAILED — {}", exchange.getProperty("jobName"), message);
+    }
+
+    /** A status check failed: a refusal fails the run; anything else is retried at a later check. */
+    public void pollFailed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String runId = exchange.getProperty("runId", String.class);
+        Object jobName = exchange.getProperty("jobName");
+        if (runId == null) {
+            LOG.error("status check failed before its run was known: {}", describe(cause));
+            return;
+        }
+        if (cause instanceof VendorRejectedException) {
+            String message = "status check of request " + exchange.getProperty("requestId") + " refused: "
+                    + describe(cause);
+            store.transition(runId, RunStatus.SUBMITTED, RunStatus.FAILED, message);
+            LOG.error("{}: FAILED — {}", jobName, message);
+            return;
+        }
+        exchange.setProperty("vendorMessage", "status check failed: " + describe(cause));
+        Long retryAfter = cause instanceof RetryableVendorException r ? r.getRetryAfterMillis() : null;
+        if (retryAfter != null) {
+            exchange.setProperty("notBefore", clock.instant().plusMillis(retryAfter));
+        }
+        LOG.warn("{}: status check of request {} failed, will check again: {}", jobName,
+                exchange.getProperty("requestId"), describe(cause));
+        stillPending(exchange);
+    }
+
+    // ---------------------------------------------------------------- download
+
+    /** The files of the run (body: its id) still to fetch; sets the run's exchange properties. */
+    public List<RunFile> pendingFiles(Exchange exchange) {
+        load(exchange);
+        String runId = exchange.getProperty("runId", String.class);
+        List<RunFile> all = store.files(runId);
+        List<RunFile> pending = all.stream().filter(f -> f.status() == FileStatus.PENDING).toList();
+        exchange.setProperty("downloadStarted", clock.instant());
+        LOG.info("{}: fetching {} of {} file(s) of request {}", exchange.getProperty("jobName"), pending.size(),
+                all.size(), exchange.getProperty("requestId"));
+        return pending;
+    }
+
+    /** Before each attempt at a file (body: the {@link RunFile}): names it in property {@code fileName}. */
+    public void fileAttempt(Exchange exchange) {
+        RunFile file = exchange.getMessage().getBody(RunFile.class);
+        if (file != null) {
+            exchange.setProperty("fileName", file.fileName());
+        }
+        store.fileAttempted(exchange.getProperty("runId", String.class), exchange.getProperty("fileName", String.class));
+    }
+
+    /** A file landed (body: the sink's {@link FileLanded}). */
+    public void fileLanded(Exchange exchange) {
+        FileLanded landed = exchange.getMessage().getBody(FileLanded.class);
+        store.fileDone(exchange.getProperty("runId", String.class), exchange.getProperty("fileName", String.class),
+                landed.records(), landed.bytes(), landed.quarantined(), landed.sha256(), landed.location());
+    }
+
+    /** A file could not be fetched after its retries; the run carries on with the others. */
+    public void fileFailed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String message = describe(cause);
+        store.fileFailed(exchange.getProperty("runId", String.class), exchange.getProperty("fileName", String.class),
+                message);
+        LOG.error("{}: file {} failed: {}", exchange.getProperty("jobName"), exchange.getProperty("fileName"), message);
+    }
+
+    /** Marks the run done (after its manifest is written) or incomplete. */
+    public void finish(Exchange exchange) {
+        String runId = exchange.getProperty("runId", String.class);
+        List<RunFile> files = store.files(runId);
+        List<RunFile> failed = files.stream().filter(f -> f.status() != FileStatus.DONE).toList();
+        Object jobName = exchange.getProperty("jobName");
+        if (failed.isEmpty()) {
+            long records = files.stream().mapToLong(RunFile::records).sum();
+            long quarantined = files.stream().mapToLong(RunFile::quarantined).sum();
+            store.transition(runId, RunStatus.DOWNLOADING, RunStatus.DONE, null);
+            LOG.info("{}: DONE — request {}: {} file(s), {} records, {} quarantined", jobName,
+                    exchange.getProperty("requestId"), files.size(), records, quarantined);
+        } else {
+            String message = failed.size() + " of " + files.size() + " file(s) failed (first: " + failed.get(0)
+                    .fileName() + ": " + failed.get(0).message() + "); files already landed are kept, and starting"
+                    + " the job again retries the rest without submitting";
+            store.transition(runId, RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, message);
+            LOG.error("{}: INCOMPLETE — {}", jobName, message);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void describe(Exchange exchange, JobDefinition job) {
+        exchange.setProperty("job", job);
+        exchange.setProperty("jobName", job.name());
+        exchange.setProperty("provider", job.provider());
+        exchange.setProperty("dataset", job.dataset());
+        exchange.setProperty("method", job.method());
+        exchange.setProperty("sink", job.sink());
+    }
+
+    /** A failure in words, without stack trace. */
+    public static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        if (cause instanceof io.bulkexport.vendor.VendorException) {
+            return cause.getMessage();
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return text.replaceAll("\\s+", " ");
+    }
+
+    private static String suffix(String message) {
+        return message == null || message.isBlank() ? "" : ": " + message;
+    }
+
+    static String human(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 1) {
+            return d.toMillis() + " ms";
+        }
+        if (s < 120) {
+            return s + " s";
+        }
+        if (s < 7200) {
+            return (s / 60) + " min " + (s % 60) + " s";
+        }
+        return (s / 3600) + " h " + (s % 3600 / 60) + " min";
+    }
+}

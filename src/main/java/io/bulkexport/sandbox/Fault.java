@@ -1,0 +1,94 @@
+package io.bulkexport.sandbox;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A misbehaviour the sandbox plays instead of, or on top of, its normal answer to one request.
+ * Queue faults with {@link FaultQueue}; each is used up by the next matching request.
+ */
+public sealed interface Fault
+        permits Fault.Respond, Fault.Delay, Fault.CutAfterBytes, Fault.TruncateGzip, Fault.AcceptThenDrop {
+
+    /**
+     * Answers with this status, JSON body and headers instead of handling the request.
+     * Headers are given as name, value, name, value...
+     */
+    static Respond respond(int status, String jsonBody, String... headerNamesAndValues) {
+        if (headerNamesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("headers must come as name/value pairs");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 0; i < headerNamesAndValues.length; i += 2) {
+            headers.put(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
+        }
+        return new Respond(status, jsonBody, headers);
+    }
+
+    /** Waits this long, then handles the request normally. */
+    static Delay delay(Duration duration) {
+        return new Delay(duration);
+    }
+
+    /**
+     * Sends the normal status and headers and the first {@code bytes} bytes of the body,
+     * then closes the connection abruptly, so the client sees a broken stream.
+     */
+    static CutAfterBytes cutAfterBytes(long bytes) {
+        return new CutAfterBytes(bytes);
+    }
+
+    /**
+     * Sends a complete, well-formed HTTP response whose body is only the first {@code bytes}
+     * bytes of the normal body, so a gzip body ends early without any HTTP-level error.
+     */
+    static TruncateGzip truncateGzip(long bytes) {
+        return new TruncateGzip(bytes);
+    }
+
+    /**
+     * Handles the request normally (a submission is recorded and will become ready),
+     * then closes the connection without sending any response.
+     */
+    static AcceptThenDrop acceptThenDrop() {
+        return new AcceptThenDrop();
+    }
+
+    /** See {@link Fault#respond}. */
+    record Respond(int status, String body, Map<String, String> headers) implements Fault {
+        public Respond {
+            headers = Map.copyOf(headers);
+        }
+    }
+
+    /** See {@link Fault#delay}. */
+    record Delay(Duration duration) implements Fault {
+        public Delay {
+            Objects.requireNonNull(duration, "duration");
+        }
+    }
+
+    /** See {@link Fault#cutAfterBytes}. */
+    record CutAfterBytes(long bytes) implements Fault {
+        public CutAfterBytes {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("bytes must be >= 0");
+            }
+        }
+    }
+
+    /** See {@link Fault#truncateGzip}. */
+    record TruncateGzip(long bytes) implements Fault {
+        public TruncateGzip {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("bytes must be >= 0");
+            }
+        }
+    }
+
+    /** See {@link Fault#acceptThenDrop}. */
+    record AcceptThenDrop() implements Fault {
+    }
+}

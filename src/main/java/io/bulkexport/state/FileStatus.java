@@ -1,0 +1,6 @@
+package io.bulkexport.state;
+
+/** Where one of a run's files stands. */
+public enum FileStatus {
+    PENDING, DONE, FAILED
+}

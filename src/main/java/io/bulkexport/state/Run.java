@@ -1,0 +1,19 @@
+package io.bulkexport.state;
+
+import java.time.Instant;
+
+/** One row of the run table: what the state store knows about one run of a job. */
+public record Run(
+        String runId,
+        String jobName,
+        String provider,
+        RunStatus status,
+        String requestId,
+        String message,
+        Instant createdAt,
+        Instant submittedAt,
+        Instant finishedAt,
+        Instant nextPollAt,
+        long pollIntervalMillis,
+        int pollCount) {
+}

@@ -1,0 +1,283 @@
+package io.bulkexport.state;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+/**
+ * Jobs' runs and their files, in a relational database through JDBC.
+ *
+ * <p>Every change of status is a compare-and-set ({@code UPDATE … WHERE status = ?}), so two callers (two threads
+ * today, two instances sharing PostgreSQL tomorrow) can never both move the same run. The SQL is plain enough to
+ * run unchanged on H2 and PostgreSQL; times are epoch milliseconds.
+ */
+public class StateStore {
+
+    private static final String RUN_COLUMNS = "run_id, job_name, provider, status, request_id, message, created_at,"
+            + " submitted_at, finished_at, next_poll_at, poll_interval_ms, poll_count";
+    private static final String FILE_COLUMNS = "run_id, file_name, position, status, records, bytes, quarantined,"
+            + " sha256, output_path, attempts, message";
+    private static final int MESSAGE_LENGTH = 2000;
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public StateStore(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    /** Creates the tables when they do not exist yet. */
+    public void migrate() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS bulkexport_run ("
+                    + " run_id VARCHAR(36) NOT NULL PRIMARY KEY,"
+                    + " job_name VARCHAR(200) NOT NULL,"
+                    + " provider VARCHAR(100) NOT NULL,"
+                    + " status VARCHAR(20) NOT NULL,"
+                    + " request_id VARCHAR(200),"
+                    + " message VARCHAR(" + MESSAGE_LENGTH + "),"
+                    + " created_at BIGINT NOT NULL,"
+                    + " submitted_at BIGINT,"
+                    + " finished_at BIGINT,"
+                    + " next_poll_at BIGINT,"
+                    + " poll_interval_ms BIGINT NOT NULL,"
+                    + " poll_count INTEGER NOT NULL,"
+                    + " updated_at BIGINT NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_job ON bulkexport_run (job_name, created_at)");
+            s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_status ON bulkexport_run (status, next_poll_at)");
+            s.execute("CREATE TABLE IF NOT EXISTS bulkexport_file ("
+                    + " run_id VARCHAR(36) NOT NULL,"
+                    + " file_name VARCHAR(1000) NOT NULL,"
+                    + " position INTEGER NOT NULL,"
+                    + " status VARCHAR(20) NOT NULL,"
+                    + " records BIGINT NOT NULL,"
+                    + " bytes BIGINT NOT NULL,"
+                    + " quarantined BIGINT NOT NULL,"
+                    + " sha256 VARCHAR(64),"
+                    + " output_path VARCHAR(2000),"
+                    + " attempts INTEGER NOT NULL,"
+                    + " message VARCHAR(" + MESSAGE_LENGTH + "),"
+                    + " updated_at BIGINT NOT NULL,"
+                    + " PRIMARY KEY (run_id, file_name))");
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot create the state tables", e);
+        }
+    }
+
+    /** The most recent run of a job, if it ever ran. */
+    public Optional<Run> latestRun(String jobName) {
+        List<Run> runs = queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE job_name = ?"
+                + " ORDER BY created_at DESC, run_id DESC", jobName);
+        return runs.stream().findFirst();
+    }
+
+    public Optional<Run> run(String runId) {
+        return queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE run_id = ?", runId).stream().findFirst();
+    }
+
+    /** Runs in any of the given states, oldest first. */
+    public List<Run> runsIn(Collection<RunStatus> statuses) {
+        List<Run> all = new ArrayList<>();
+        for (RunStatus status : statuses) {
+            all.addAll(queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE status = ?", status.name()));
+        }
+        all.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
+        return all;
+    }
+
+    /** Submitted runs whose next status check is due. */
+    public List<Run> duePolls(Instant now) {
+        return queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE status = ? AND next_poll_at <= ?"
+                + " ORDER BY next_poll_at", RunStatus.SUBMITTED.name(), now.toEpochMilli());
+    }
+
+    /**
+     * Records a new run in {@link RunStatus#SUBMITTING}, committed before the caller sends anything to the vendor.
+     * A request id known in advance (a client-generated one) is stored with it.
+     */
+    public Run createRun(String jobName, String provider, String requestId) {
+        long now = clock.millis();
+        String runId = UUID.randomUUID().toString();
+        update("INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                runId, jobName, provider, RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now);
+        return run(runId).orElseThrow();
+    }
+
+    /** Creates a run for a request submitted elsewhere (a person attaching an existing request id). */
+    public Run attachRun(String jobName, String provider, String requestId, Instant firstPoll, long intervalMillis) {
+        Run run = createRun(jobName, provider, requestId);
+        markSubmitted(run.runId(), requestId, firstPoll, intervalMillis);
+        return run(run.runId()).orElseThrow();
+    }
+
+    /** SUBMITTING → SUBMITTED with the vendor's request id and the first status check. */
+    public boolean markSubmitted(String runId, String requestId, Instant firstPoll, long intervalMillis) {
+        long now = clock.millis();
+        return update("UPDATE bulkexport_run SET status = ?, request_id = ?, submitted_at = ?, next_poll_at = ?,"
+                        + " poll_interval_ms = ?, message = NULL, updated_at = ? WHERE run_id = ? AND status = ?",
+                RunStatus.SUBMITTED.name(), requestId, now, firstPoll.toEpochMilli(), intervalMillis, now, runId,
+                RunStatus.SUBMITTING.name()) == 1;
+    }
+
+    /** Keeps a submitted run waiting: the next status check, the interval that led to it, and why. */
+    public boolean reschedulePoll(String runId, Instant nextPoll, long intervalMillis, String message) {
+        return update("UPDATE bulkexport_run SET next_poll_at = ?, poll_interval_ms = ?, poll_count = poll_count + 1,"
+                        + " message = ?, updated_at = ? WHERE run_id = ? AND status = ?",
+                nextPoll.toEpochMilli(), intervalMillis, clip(message), clock.millis(), runId,
+                RunStatus.SUBMITTED.name()) == 1;
+    }
+
+    /**
+     * SUBMITTED → DOWNLOADING, storing the request's files in the vendor's order. A name listed twice is kept once.
+     * Done in one transaction: either the run is downloading with all its files known, or nothing changed.
+     */
+    public boolean startDownloading(String runId, List<String> fileNames) {
+        long now = clock.millis();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int moved = execute(c, "UPDATE bulkexport_run SET status = ?, message = NULL, updated_at = ?"
+                        + " WHERE run_id = ? AND status = ?", RunStatus.DOWNLOADING.name(), now, runId,
+                        RunStatus.SUBMITTED.name());
+                if (moved != 1) {
+                    c.rollback();
+                    return false;
+                }
+                int position = 0;
+                for (String name : new LinkedHashSet<>(fileNames)) {
+                    execute(c, "INSERT INTO bulkexport_file (" + FILE_COLUMNS + ", updated_at)"
+                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            runId, name, position++, FileStatus.PENDING.name(), 0L, 0L, 0L, null, null, 0, null, now);
+                }
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot record the files of run " + runId, e);
+        }
+    }
+
+    /** The run's files in the vendor's order. */
+    public List<RunFile> files(String runId) {
+        List<RunFile> files = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + FILE_COLUMNS + " FROM bulkexport_file"
+                     + " WHERE run_id = ? ORDER BY position")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    files.add(new RunFile(rs.getString(1), rs.getString(2), rs.getInt(3),
+                            FileStatus.valueOf(rs.getString(4)), rs.getLong(5), rs.getLong(6), rs.getLong(7),
+                            rs.getString(8), rs.getString(9), rs.getInt(10), rs.getString(11)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the files of run " + runId, e);
+        }
+        return files;
+    }
+
+    /** Counts one more attempt at fetching a file. */
+    public void fileAttempted(String runId, String fileName) {
+        update("UPDATE bulkexport_file SET attempts = attempts + 1, updated_at = ? WHERE run_id = ? AND file_name = ?",
+                clock.millis(), runId, fileName);
+    }
+
+    /** The file landed completely: its output is in place under its final name. */
+    public void fileDone(String runId, String fileName, long records, long bytes, long quarantined, String sha256,
+                         String outputPath) {
+        update("UPDATE bulkexport_file SET status = ?, records = ?, bytes = ?, quarantined = ?, sha256 = ?,"
+                        + " output_path = ?, message = NULL, updated_at = ? WHERE run_id = ? AND file_name = ?",
+                FileStatus.DONE.name(), records, bytes, quarantined, sha256, outputPath, clock.millis(), runId,
+                fileName);
+    }
+
+    public void fileFailed(String runId, String fileName, String message) {
+        update("UPDATE bulkexport_file SET status = ?, message = ?, updated_at = ? WHERE run_id = ? AND file_name = ?",
+                FileStatus.FAILED.name(), clip(message), clock.millis(), runId, fileName);
+    }
+
+    /** Puts failed files of a run back in line, for a restart that retries them. */
+    public int retryFailedFiles(String runId) {
+        return update("UPDATE bulkexport_file SET status = ?, updated_at = ? WHERE run_id = ? AND status = ?",
+                FileStatus.PENDING.name(), clock.millis(), runId, FileStatus.FAILED.name());
+    }
+
+    /** Moves a run from one status to another, only if it is still in {@code from}. */
+    public boolean transition(String runId, RunStatus from, RunStatus to, String message) {
+        long now = clock.millis();
+        Long finishedAt = to.isTerminal() ? now : null;
+        return update("UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
+                + " WHERE run_id = ? AND status = ?", to.name(), clip(message), finishedAt, now, runId, from.name()) == 1;
+    }
+
+    private List<Run> queryRuns(String sql, Object... args) {
+        List<Run> runs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(new Run(rs.getString(1), rs.getString(2), rs.getString(3),
+                            RunStatus.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
+                            instant(rs, 7), instant(rs, 8), instant(rs, 9), instant(rs, 10), rs.getLong(11),
+                            rs.getInt(12)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read runs", e);
+        }
+        return runs;
+    }
+
+    private int update(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection()) {
+            return execute(c, sql, args);
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot update the state database", e);
+        }
+    }
+
+    private static int execute(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            if (arg == null) {
+                ps.setNull(i + 1, Types.NULL); // untyped, so PostgreSQL infers the column type
+            } else {
+                ps.setObject(i + 1, arg);
+            }
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static String clip(String message) {
+        return message == null || message.length() <= MESSAGE_LENGTH ? message : message.substring(0, MESSAGE_LENGTH);
+    }
+}

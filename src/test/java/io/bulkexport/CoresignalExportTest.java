@@ -1,0 +1,237 @@
+package io.bulkexport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulkexport.sandbox.EndpointKind;
+import io.bulkexport.sandbox.Fault;
+import io.bulkexport.sandbox.LoggedRequest;
+import io.bulkexport.sandbox.SandboxSettings;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole chain against the Coresignal sandbox: submit, poll, list, download, gunzip, split, land. */
+class CoresignalExportTest {
+    @TempDir
+    Path dir;
+
+    private static SandboxSettings small() {
+        return SandboxSettings.defaults().withFilesPerRequest(3).withRecordsPerFile(400).withRecordBytes(600)
+                .withReadyAfter(Duration.ZERO);
+    }
+
+    @Test
+    void should_land_every_served_record_exactly_once_with_a_manifest() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")) {
+            assertThat(app.run()).isEqualTo(0);
+
+            String requestId = app.onlyRequestId();
+            List<Long> landed = app.landedIds("engineers");
+            assertThat(landed).hasSize(1200).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+            assertThat(app.requestDir("engineers").getFileName().toString()).isEqualTo(requestId);
+            JsonNode manifest = app.manifest("engineers");
+            assertThat(manifest.get("records").asLong()).isEqualTo(1200);
+            assertThat(manifest.get("files")).hasSize(3);
+            for (JsonNode file : manifest.get("files")) {
+                Path landedFile = app.requestDir("engineers").resolve(file.get("path").asText());
+                assertThat(Files.size(landedFile)).isEqualTo(file.get("bytes").asLong());
+                assertThat(sha256(landedFile)).isEqualTo(file.get("sha256").asText());
+            }
+            assertThat(app.allFiles()).noneMatch(p -> p.getFileName().toString().endsWith(".part"));
+            assertThat(app.sandbox.submissions().get(0).body()).contains("\"es_dsl_query\"").contains("\"data_format\":\"json\"");
+        }
+    }
+
+    @Test
+    void should_upload_the_ids_file_as_multipart_and_land_one_record_per_id() throws Exception {
+        Path ids = Files.writeString(dir.resolve("ids.csv"), "id\n11\n12\n13\n14\n15\n");
+        try (ExportHarness app = new ExportHarness(dir, small()).job("by-id",
+                "provider: coresignal\ndataset: employee_clean\nmethod: id_file\nrequest: " + ids + "\n")) {
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.landedIds("by-id")).containsExactlyInAnyOrder(11L, 12L, 13L, 14L, 15L);
+            assertThat(app.sandbox.submissions().get(0).idCount()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void should_keep_polling_while_pending_then_download() throws Exception {
+        SandboxSettings settings = small().withReadyAfter(Duration.ofMillis(800));
+        try (ExportHarness app = new ExportHarness(dir, settings).esDslJob("engineers")) {
+            assertThat(app.run()).isEqualTo(0);
+            List<Integer> statusAnswers = app.sandbox.requestLog().stream()
+                    .filter(r -> r.kind() == EndpointKind.STATUS).map(LoggedRequest::status).toList();
+            assertThat(statusAnswers).hasSizeGreaterThan(2).startsWith(202).endsWith(200);
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void should_recover_from_429_503_and_a_cut_connection_without_duplicates() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")) {
+            app.sandbox.faults()
+                    .onStatus(Fault.respond(503, "{\"detail\":\"upstream unavailable\"}"))
+                    .onDownloadOfFile(0, Fault.respond(429, "{\"detail\":\"Too many requests\"}", "Retry-After", "1"))
+                    .onDownloadOfFile(1, Fault.respond(503, "{\"detail\":\"Service unavailable\"}"))
+                    .onDownloadOfFile(2, Fault.cutAfterBytes(20_000));
+            assertThat(app.run()).isEqualTo(0);
+
+            String requestId = app.onlyRequestId();
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+            assertThat(app.sandbox.faults().pending(EndpointKind.DOWNLOAD)).isZero();
+            List<LoggedRequest> file0 = app.sandbox.requestLog().stream()
+                    .filter(r -> r.kind() == EndpointKind.DOWNLOAD && r.path().contains("part-00000")).toList();
+            assertThat(file0).hasSize(2);
+            assertThat(file0.get(0).status()).isEqualTo(429);
+            assertThat(Duration.ofNanos(file0.get(1).arrivalNanos() - file0.get(0).arrivalNanos()))
+                    .as("Retry-After: 1 honoured").isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        }
+    }
+
+    @Test
+    void should_refetch_a_truncated_gzip_from_the_start() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")) {
+            app.sandbox.faults().onDownloadOfFile(1, Fault.truncateGzip(5_000));
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void should_fail_with_the_vendors_words_on_402() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            app.sandbox.faults().onSubmit(Fault.respond(402, "{\"detail\":\"Insufficient credits\"}"));
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("FAILED engineers").contains("402").contains("Insufficient credits")
+                    .contains("top up the account");
+            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
+        }
+    }
+
+    @Test
+    void should_fail_without_retrying_on_409() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            app.sandbox.faults().onSubmit(Fault.respond(409,
+                    "{\"detail\":\"Identical data request is already in progress.\"}"));
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("Identical data request is already in progress")
+                    .contains("an identical request is already in progress");
+            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
+        }
+    }
+
+    @Test
+    void should_quarantine_malformed_lines_with_file_and_line_number() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small().withMalformedEvery(100)).esDslJob("engineers")) {
+            assertThat(app.run()).isEqualTo(0);
+            String requestId = app.onlyRequestId();
+            long bad = app.sandbox.malformedLineCount(requestId);
+            assertThat(bad).isPositive();
+            assertThat(app.landedIds("engineers")).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+            assertThat(app.manifest("engineers").get("quarantined").asLong()).isEqualTo(bad);
+            List<JsonNode> quarantined;
+            try (Stream<Path> walk = Files.walk(app.requestDir("engineers"))) {
+                quarantined = walk.filter(p -> p.toString().endsWith(".quarantine.jsonl")).flatMap(p -> {
+                    try {
+                        return Files.readAllLines(p).stream();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).map(line -> {
+                    try {
+                        return ExportHarness.JSON.readTree(line);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).toList();
+            }
+            assertThat(quarantined).hasSize((int) bad);
+            assertThat(quarantined).allSatisfy(q -> {
+                assertThat(q.get("source_file").asText()).startsWith("json/part-");
+                assertThat(q.get("line").asLong()).isPositive();
+                assertThat(q.get("line").asLong() % 100).isZero();
+            });
+        }
+    }
+
+    @Test
+    void should_not_submit_a_finished_one_shot_job_again_unless_asked() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")) {
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.sandbox.submissions()).hasSize(1);
+
+            app.set("bulkexport.new-run", "engineers");
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.sandbox.submissions()).hasSize(2);
+        }
+    }
+
+    @Test
+    void should_never_resend_a_submission_whose_answer_was_lost() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            app.sandbox.faults().onSubmit(Fault.acceptThenDrop());
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("NEEDS_ATTENTION engineers").contains("bulkexport.attach.engineers");
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(app.sandbox.submissions()).hasSize(1);
+            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
+
+            // the user found the request id in their account and attaches to it: nothing is submitted
+            app.set("bulkexport.attach.engineers", app.sandbox.submissions().get(0).requestId());
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
+            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
+        }
+    }
+
+    @Test
+    void should_hold_the_rate_limit_across_all_calls() throws Exception {
+        SandboxSettings many = small().withFilesPerRequest(12).withRecordsPerFile(20);
+        try (ExportHarness app = new ExportHarness(dir, many).esDslJob("engineers")
+                .set("bulkexport.coresignal.rate", "4").set("bulkexport.download.parallelism", "4")) {
+            assertThat(app.run()).isEqualTo(0);
+            List<Long> arrivals = app.sandbox.requestLog().stream().map(LoggedRequest::arrivalNanos).sorted().toList();
+            assertThat(arrivals).hasSizeGreaterThanOrEqualTo(14);
+            // no 5 requests inside any window of 950 ms (the throttle allows 4 per second; 50 ms for jitter)
+            for (int i = 0; i + 4 < arrivals.size(); i++) {
+                assertThat(arrivals.get(i + 4) - arrivals.get(i)).isGreaterThan(Duration.ofMillis(950).toNanos());
+            }
+        }
+    }
+
+    @Test
+    void should_never_write_the_api_key_to_logs_state_or_output() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.TRACE)) {
+            app.sandbox.faults().onSubmit(Fault.respond(429, "{}", "Retry-After", "0"))
+                    .onDownloadOfFile(0, Fault.cutAfterBytes(1000));
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(logs.lines()).hasSizeGreaterThan(100);
+            assertThat(logs.text()).doesNotContain(ExportHarness.API_KEY);
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                    assertThat(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1))
+                            .as(file.toString()).doesNotContain(ExportHarness.API_KEY);
+                }
+            }
+        }
+    }
+
+    static String sha256(Path file) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        return java.util.HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
+    }
+}

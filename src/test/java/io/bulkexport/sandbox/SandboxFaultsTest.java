@@ -1,0 +1,150 @@
+package io.bulkexport.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SandboxFaultsTest {
+
+    private static final String QUERY = "{\"data_format\":\"json\",\"es_dsl_query\":{}}";
+
+    private CoresignalSandbox sandbox;
+    private SandboxClient client;
+
+    @BeforeEach
+    void start() {
+        sandbox = new CoresignalSandbox(SandboxSettings.defaults()
+                .withRecordsPerFile(2000).withRecordBytes(500).withReadyAfter(Duration.ZERO)).start();
+        client = new SandboxClient(sandbox.baseUrl(), "key");
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.stop();
+    }
+
+    private String readyRequest() throws Exception {
+        String id = SandboxClient.requestId(client.submitJson("employee_base", "es_dsl", QUERY));
+        client.awaitFiles(id);
+        return id;
+    }
+
+    @Test
+    void respondFaultsAnswerInsteadOfTheHandlerOnceEach() throws Exception {
+        sandbox.faults()
+                .onSubmit(Fault.respond(429, "{\"detail\":\"Too Many Requests\"}", "Retry-After", "1"))
+                .onSubmit(Fault.respond(402, "{\"detail\":\"Insufficient credits\"}"))
+                .onSubmit(Fault.respond(409, "{\"detail\":\"Identical data request is already in progress.\"}"));
+
+        HttpResponse<String> limited = client.submitJson("employee_base", "es_dsl", QUERY);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(client.submitJson("employee_base", "es_dsl", QUERY).body()).contains("Insufficient credits");
+        assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(409);
+        assertThat(sandbox.submissions()).isEmpty();
+
+        assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(201);
+        assertThat(sandbox.faults().pending(EndpointKind.SUBMIT)).isZero();
+    }
+
+    @Test
+    void statusFaultsOnlyHitStatusRequests() throws Exception {
+        String id = readyRequest();
+        sandbox.faults().onStatus(Fault.respond(503, "{\"detail\":\"Service Unavailable\"}"));
+        assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(201);
+        assertThat(client.status(id).statusCode()).isEqualTo(503);
+        assertThat(client.status(id).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void delayHoldsTheAnswerBack() throws Exception {
+        String id = readyRequest();
+        sandbox.faults().onStatus(Fault.delay(Duration.ofMillis(300)));
+        long start = System.nanoTime();
+        HttpResponse<String> status = client.status(id);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(status.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void cutAfterBytesBreaksTheStreamMidBody() throws Exception {
+        String id = readyRequest();
+        String file = sandbox.fileNames(id).get(0);
+        sandbox.faults().onDownload(Fault.cutAfterBytes(10_000));
+
+        HttpResponse<InputStream> response = client.downloadStream(id, file);
+        assertThat(response.statusCode()).isEqualTo(200);
+        byte[] buffer = new byte[4096];
+        long[] received = {0};
+        assertThatThrownBy(() -> {
+            try (InputStream in = response.body()) {
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    received[0] += read;
+                }
+            }
+        }).isInstanceOf(IOException.class);
+        assertThat(received[0]).isEqualTo(10_000);
+
+        assertThat(sandbox.requestLog()).filteredOn(entry -> entry.kind() == EndpointKind.DOWNLOAD)
+                .singleElement().extracting(LoggedRequest::status).isEqualTo(200);
+        assertThat(client.download(id, file).statusCode()).isEqualTo(200); // the fault was used up
+    }
+
+    @Test
+    void truncateGzipSendsACleanResponseWithAnIncompleteGzip() throws Exception {
+        String id = readyRequest();
+        String file = sandbox.fileNames(id).get(0);
+        sandbox.faults().onDownload(Fault.truncateGzip(5_000));
+
+        HttpResponse<byte[]> response = client.download(id, file);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).hasSize(5_000);
+        assertThatThrownBy(() -> new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes())
+                .isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void downloadFaultsCanTargetOneFile() throws Exception {
+        String id = readyRequest();
+        List<String> files = sandbox.fileNames(id);
+        sandbox.faults().onDownloadOfFile(1, Fault.respond(500, "{\"detail\":\"boom\"}"));
+
+        assertThat(client.download(id, files.get(0)).statusCode()).isEqualTo(200);
+        assertThat(client.download(id, files.get(2)).statusCode()).isEqualTo(200);
+        assertThat(sandbox.faults().pending(EndpointKind.DOWNLOAD)).isEqualTo(1);
+        assertThat(client.download(id, files.get(1)).statusCode()).isEqualTo(500);
+        assertThat(client.download(id, files.get(1)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void acceptThenDropRecordsTheSubmissionButTheClientHearsNothing() throws Exception {
+        sandbox.faults().onSubmit(Fault.acceptThenDrop());
+
+        assertThatThrownBy(() -> client.submitJson("employee_base", "es_dsl", QUERY)).isInstanceOf(IOException.class);
+
+        assertThat(sandbox.submissions()).singleElement().satisfies(submission ->
+                assertThat(sandbox.expectedRecordIds(submission.requestId())).hasSize(6000));
+        assertThat(sandbox.requestLog()).singleElement()
+                .extracting(LoggedRequest::status).isEqualTo(LoggedRequest.NO_RESPONSE);
+        assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void faultsWaitForAnAuthenticatedRequest() throws Exception {
+        sandbox.faults().onSubmit(Fault.respond(503, "{}"));
+        assertThat(client.withKey(null).submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(401);
+        assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(503);
+    }
+}
