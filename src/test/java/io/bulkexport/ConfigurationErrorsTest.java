@@ -1,0 +1,75 @@
+package io.bulkexport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.bulkexport.sandbox.SandboxSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad configuration is refused at start-up with exit code 2 and one line that says what to fix; nothing is sent. */
+class ConfigurationErrorsTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown provider   | provider: nosuch\\ndataset: x\\nmethod: y\\nrequest: q.json                          | unknown provider 'nosuch' (known: coresignal)",
+        "unknown dataset    | provider: coresignal\\ndataset: people\\nmethod: es_dsl\\nrequest: q.json               | has no dataset 'people'",
+        "unknown method     | provider: coresignal\\ndataset: employee_clean\\nmethod: ids\\nrequest: q.json          | has no method 'ids'",
+        "bad cron           | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\nschedule: every day | schedule 'every day' is neither 'once' nor a Quartz cron",
+        "missing query file | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: nope.json      | nope.json cannot be read",
+        "query not JSON     | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: bad.json       | is not valid JSON",
+        "unknown key        | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\nlimt: 5 | unknown key 'limt'",
+        "bad limit          | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\nlimit: -3 | limit must be a positive whole number",
+    })
+    void should_refuse_a_bad_job_with_one_line(String name, String job, String expected) throws Exception {
+        Files.writeString(dir.resolve("q.json"), "{\"es_dsl_query\": {}}");
+        Files.writeString(dir.resolve("bad.json"), "{\"es_dsl_query\": ");
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults())) {
+            app.job("job", job.replace("\\n", "\n").replace("request: ", "request: " + dir + "/"));
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).startsWith("bulk-export: configuration error: ").contains(expected);
+            assertThat(app.sandbox.requestLog()).isEmpty();
+        }
+    }
+
+    @Test
+    void should_refuse_to_start_without_the_api_key_unless_on_the_sandbox() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")) {
+            System.clearProperty("CORESIGNAL_API_KEY");
+            String err = runCapturingStderr(app);
+            assertThat(err).contains("CORESIGNAL_API_KEY is not set").contains("bulkexport.sandbox.enabled=true");
+        } finally {
+            System.setProperty("CORESIGNAL_API_KEY", ExportHarness.API_KEY);
+        }
+    }
+
+    @Test
+    void should_refuse_a_bad_run_mode() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")
+                .set("bulkexport.run-mode", "forever")) {
+            assertThat(runCapturingStderr(app)).contains("bulkexport.run-mode must be one of service, once");
+        }
+    }
+
+    private static String runCapturingStderr(ExportHarness app) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(app.run()).isEqualTo(2);
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}
