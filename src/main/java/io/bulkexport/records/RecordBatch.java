@@ -1,0 +1,177 @@
+package io.bulkexport.records;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Consecutive records of one source file, kept as bytes: one backing array plus an offset,
+ * length and 1-based source line number per record, and the lines quarantined so far.
+ * A batch is not thread-safe; hand it from stage to stage, not to several threads at once.
+ */
+public final class RecordBatch {
+
+    /** Decides whether one record is acceptable. */
+    @FunctionalInterface
+    public interface Check {
+        /** Returns {@code null} if the record is fine, otherwise a short reason to quarantine it. */
+        String problem(byte[] data, int offset, int length);
+    }
+
+    private final String sourceFile;
+    private final byte[] data;
+    private final int[] offsets;
+    private final int[] lengths;
+    private final long[] lines;
+    private int size;
+    private final List<QuarantinedRecord> quarantined;
+
+    /**
+     * Wraps records that already sit in {@code data}; the arrays are taken over, not copied.
+     * {@code quarantined} may be {@code null} for none.
+     */
+    public RecordBatch(String sourceFile, byte[] data, int[] offsets, int[] lengths, long[] lines,
+                       int size, List<QuarantinedRecord> quarantined) {
+        if (size < 0 || size > offsets.length || size > lengths.length || size > lines.length) {
+            throw new IllegalArgumentException("size " + size + " does not fit the index arrays");
+        }
+        this.sourceFile = sourceFile;
+        this.data = Objects.requireNonNull(data, "data");
+        this.offsets = offsets;
+        this.lengths = lengths;
+        this.lines = lines;
+        this.size = size;
+        this.quarantined = quarantined == null ? new ArrayList<>() : quarantined;
+    }
+
+    /** Builds a batch from whole lines of text (no newlines inside), numbered from 1; handy in tests. */
+    public static RecordBatch ofLines(String sourceFile, String... records) {
+        byte[][] encoded = new byte[records.length][];
+        int total = 0;
+        for (int i = 0; i < records.length; i++) {
+            encoded[i] = records[i].getBytes(StandardCharsets.UTF_8);
+            total += encoded[i].length;
+        }
+        byte[] data = new byte[total];
+        int[] offsets = new int[records.length];
+        int[] lengths = new int[records.length];
+        long[] lines = new long[records.length];
+        int at = 0;
+        for (int i = 0; i < records.length; i++) {
+            System.arraycopy(encoded[i], 0, data, at, encoded[i].length);
+            offsets[i] = at;
+            lengths[i] = encoded[i].length;
+            lines[i] = i + 1;
+            at += encoded[i].length;
+        }
+        return new RecordBatch(sourceFile, data, offsets, lengths, lines, records.length, null);
+    }
+
+    /** The source file these records came from, as given to the reader. */
+    public String sourceFile() {
+        return sourceFile;
+    }
+
+    /** Number of records still kept (quarantined ones are not counted). */
+    public int size() {
+        return size;
+    }
+
+    /** The shared backing array; record {@code i} is {@code data()[offset(i) .. offset(i)+length(i))}. */
+    public byte[] data() {
+        return data;
+    }
+
+    /** Start of record {@code i} in {@link #data()}. */
+    public int offset(int i) {
+        return offsets[Objects.checkIndex(i, size)];
+    }
+
+    /** Length in bytes of record {@code i}, without line terminator. */
+    public int length(int i) {
+        return lengths[Objects.checkIndex(i, size)];
+    }
+
+    /** 1-based line number of record {@code i} in the source file. */
+    public long line(int i) {
+        return lines[Objects.checkIndex(i, size)];
+    }
+
+    /** A copy of record {@code i}'s bytes. Not for the hot path. */
+    public byte[] copyOf(int i) {
+        int offset = offset(i);
+        return Arrays.copyOfRange(data, offset, offset + lengths[i]);
+    }
+
+    /** Record {@code i} decoded as UTF-8. Not for the hot path. */
+    public String text(int i) {
+        return new String(data, offset(i), lengths[i], StandardCharsets.UTF_8);
+    }
+
+    /** Total bytes of the kept records, without line terminators. */
+    public long recordBytes() {
+        long total = 0;
+        for (int i = 0; i < size; i++) {
+            total += lengths[i];
+        }
+        return total;
+    }
+
+    /** The lines rejected so far, in the order they were rejected (read-only view). */
+    public List<QuarantinedRecord> quarantined() {
+        return Collections.unmodifiableList(quarantined);
+    }
+
+    /** Adds a rejected line that is no longer (or never was) among the kept records. */
+    public void addQuarantined(QuarantinedRecord record) {
+        quarantined.add(Objects.requireNonNull(record, "record"));
+    }
+
+    /**
+     * Moves record {@code i} to quarantine; records after it shift down by one.
+     * To filter a whole batch prefer {@link #quarantineFailing(Check)}, which is linear.
+     */
+    public void quarantine(int i, String reason) {
+        Objects.checkIndex(i, size);
+        quarantined.add(new QuarantinedRecord(lines[i], reason, copyOf(i)));
+        int tail = size - i - 1;
+        System.arraycopy(offsets, i + 1, offsets, i, tail);
+        System.arraycopy(lengths, i + 1, lengths, i, tail);
+        System.arraycopy(lines, i + 1, lines, i, tail);
+        size--;
+    }
+
+    /**
+     * Runs {@code check} over every kept record and moves the failing ones to quarantine in one
+     * pass, keeping the order of the rest. Returns how many were quarantined.
+     */
+    public int quarantineFailing(Check check) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            int offset = offsets[i];
+            int length = lengths[i];
+            String problem = check.problem(data, offset, length);
+            if (problem == null) {
+                offsets[kept] = offset;
+                lengths[kept] = length;
+                lines[kept] = lines[i];
+                kept++;
+            } else {
+                quarantined.add(new QuarantinedRecord(lines[i], problem,
+                        Arrays.copyOfRange(data, offset, offset + length)));
+            }
+        }
+        int removed = size - kept;
+        size = kept;
+        return removed;
+    }
+
+    @Override
+    public String toString() {
+        return "RecordBatch[" + sourceFile + ", records=" + size + ", quarantined=" + quarantined.size()
+                + (size > 0 ? ", lines " + lines[0] + ".." + lines[size - 1] : "") + "]";
+    }
+}

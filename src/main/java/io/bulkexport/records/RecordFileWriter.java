@@ -1,0 +1,165 @@
+package io.bulkexport.records;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Writes the kept records of one output file, one per line, into a hidden temp file that
+ * {@link #commit()} renames into place; quarantined lines go to a
+ * {@code <name>.quarantine.jsonl} file beside it, created only when needed. Not thread-safe:
+ * one writer per output file, driven by one thread at a time.
+ */
+public final class RecordFileWriter implements Closeable {
+
+    private enum State { OPEN, COMMITTED, ABORTED }
+
+    private final Path target;
+    private final Path temp;
+    private final Path quarantineTarget;
+    private final Path quarantineTemp;
+    private final String sourceFile;
+    private final HashingFileOutput out;
+    private QuarantineFile quarantine;
+    private long records;
+    private long quarantined;
+    private State state = State.OPEN;
+
+    private RecordFileWriter(Path target, String sourceFile, HashingFileOutput out) {
+        this.target = target;
+        this.temp = AtomicFiles.tempFor(target);
+        this.quarantineTarget = quarantinePathFor(target);
+        this.quarantineTemp = AtomicFiles.tempFor(quarantineTarget);
+        this.sourceFile = sourceFile;
+        this.out = out;
+    }
+
+    /**
+     * Starts writing {@code target}: creates its parent directories and a fresh temp file
+     * {@code .<name>.part} beside it (replacing a leftover one). {@code sourceFile} is what
+     * quarantine lines name when a batch does not carry its own.
+     */
+    public static RecordFileWriter open(Path target, String sourceFile) throws IOException {
+        Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        return new RecordFileWriter(absolute, sourceFile, HashingFileOutput.create(AtomicFiles.tempFor(absolute)));
+    }
+
+    /** Where quarantined lines for {@code target} go: {@code <name without .jsonl>.quarantine.jsonl}. */
+    public static Path quarantinePathFor(Path target) {
+        String name = target.getFileName().toString();
+        String base = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
+        return target.resolveSibling(base + ".quarantine.jsonl");
+    }
+
+    /**
+     * Deletes temp files ({@code .*.part}) that an interrupted run left anywhere under
+     * {@code directory}; returns how many. Call it at startup, before any writer is open there.
+     */
+    public static int deleteStaleTemps(Path directory) throws IOException {
+        return AtomicFiles.deleteTemps(directory);
+    }
+
+    /**
+     * Appends the batch's kept records, each followed by '\n', and its quarantined lines; those name
+     * the batch's source file, or the writer's if the batch has none.
+     */
+    public void write(RecordBatch batch) throws IOException {
+        requireOpen();
+        byte[] data = batch.data();
+        int size = batch.size();
+        for (int i = 0; i < size; i++) {
+            out.writeLine(data, batch.offset(i), batch.length(i));
+        }
+        records += size;
+        if (!batch.quarantined().isEmpty()) {
+            writeQuarantined(batch);
+        }
+    }
+
+    /** Records written so far. */
+    public long records() {
+        return records;
+    }
+
+    /** Bytes written so far to the main file, newlines included. */
+    public long bytes() {
+        return out.written();
+    }
+
+    /**
+     * Makes the output final: flushes and fsyncs the temp files, renames them over the targets
+     * (quarantine first, so the main file appearing means everything is in place), and removes a
+     * stale quarantine file if this run quarantined nothing. On failure the temps are deleted.
+     */
+    public FileResult commit() throws IOException {
+        requireOpen();
+        try {
+            long bytes = out.written();
+            String sha256 = out.finish();
+            Path quarantinePath = null;
+            if (quarantine != null) {
+                quarantine.finish();
+                AtomicFiles.moveIntoPlace(quarantineTemp, quarantineTarget);
+                quarantinePath = quarantineTarget;
+            } else {
+                Files.deleteIfExists(quarantineTarget);
+            }
+            AtomicFiles.moveIntoPlace(temp, target);
+            AtomicFiles.syncDirectory(target.getParent());
+            state = State.COMMITTED;
+            return new FileResult(target, records, bytes, sha256, quarantined, quarantinePath);
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    /** Discards the output: closes quietly and deletes the temp files. Does nothing after commit or a previous abort. */
+    public void abort() {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.ABORTED;
+        closeQuietly(out);
+        closeQuietly(quarantine);
+        AtomicFiles.deleteQuietly(temp);
+        AtomicFiles.deleteQuietly(quarantineTemp);
+    }
+
+    /** Same as {@link #abort()}: a writer closed without a commit leaves nothing behind. */
+    @Override
+    public void close() {
+        abort();
+    }
+
+    private void writeQuarantined(RecordBatch batch) throws IOException {
+        if (quarantine == null) {
+            quarantine = QuarantineFile.create(quarantineTemp);
+        }
+        String source = batch.sourceFile() != null ? batch.sourceFile() : sourceFile;
+        for (QuarantinedRecord record : batch.quarantined()) {
+            quarantine.write(source, record);
+            quarantined++;
+        }
+    }
+
+    private void requireOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("writer for " + target + " is already " + state.name().toLowerCase());
+        }
+    }
+
+    private static void closeQuietly(Closeable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (IOException ignored) {
+            // aborting anyway
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.bulkexport.records;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Opens a source stream as batches of records, undoing its transfer encoding and splitting it by
+ * its format. By default each opened stream is read on its own daemon thread a couple of batches
+ * ahead of the consumer, so decompression overlaps validation and writing.
+ * Instances are immutable and may be shared between threads.
+ */
+public final class RecordReaders {
+
+    /** Accepted values of the {@code encoding} argument (case-insensitive; {@code null} means identity). */
+    public static final String ACCEPTED_ENCODINGS = "gzip, x-gzip, identity, none";
+    /** Accepted values of the {@code format} argument (case-insensitive). */
+    public static final String ACCEPTED_FORMATS = "jsonl";
+
+    /** Batches read ahead per open stream unless configured otherwise. */
+    public static final int DEFAULT_READ_AHEAD_BATCHES = 2;
+
+    private static final int GZIP_BUFFER = 64 * 1024;
+
+    private final int batchRecords;
+    private final int batchBytes;
+    private final int maxRecordBytes;
+    private final int readAheadBatches;
+
+    /** Batches of up to 1000 records or about 1 MiB, records of up to 16 MiB, read 2 batches ahead. */
+    public RecordReaders() {
+        this(1000, 1024 * 1024, 16 * 1024 * 1024);
+    }
+
+    /**
+     * Batches of up to {@code batchRecords} records or about {@code batchBytes} bytes; lines longer
+     * than {@code maxRecordBytes} are quarantined instead of read. Reads 2 batches ahead.
+     */
+    public RecordReaders(int batchRecords, int batchBytes, int maxRecordBytes) {
+        this(batchRecords, batchBytes, maxRecordBytes, DEFAULT_READ_AHEAD_BATCHES);
+    }
+
+    /**
+     * As {@link #RecordReaders(int, int, int)}, reading each stream on its own thread up to
+     * {@code readAheadBatches} batches ahead of the consumer, or on the consumer's thread if 0.
+     */
+    public RecordReaders(int batchRecords, int batchBytes, int maxRecordBytes, int readAheadBatches) {
+        if (readAheadBatches < 0) {
+            throw new IllegalArgumentException("readAheadBatches must not be negative, got " + readAheadBatches);
+        }
+        if (batchRecords < 1 || batchBytes < 1 || maxRecordBytes < 1) {
+            throw new IllegalArgumentException("batchRecords, batchBytes and maxRecordBytes must be positive, got "
+                    + batchRecords + ", " + batchBytes + ", " + maxRecordBytes);
+        }
+        if (maxRecordBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("maxRecordBytes too large: " + maxRecordBytes);
+        }
+        this.batchRecords = batchRecords;
+        this.batchBytes = batchBytes;
+        this.maxRecordBytes = maxRecordBytes;
+        this.readAheadBatches = readAheadBatches;
+    }
+
+    /**
+     * Reads {@code raw}, decoded per {@code encoding} ("gzip" or "identity"/"none"/null) and split
+     * per {@code format} ("jsonl"). The returned iterator owns the stream and closes it at the end
+     * or on {@link RecordBatchIterator#close()}; close it if you stop early, which also ends its
+     * read-ahead thread.
+     *
+     * @throws IllegalArgumentException for an unknown encoding or format (the stream is closed)
+     * @throws UncheckedIOException if the stream is not gzip although the encoding says so
+     */
+    public RecordBatchIterator open(InputStream raw, String encoding, String format, String sourceFile) {
+        Objects.requireNonNull(raw, "raw");
+        try {
+            String formatName = formatName(format, sourceFile);
+            InputStream decoded = decode(raw, encoding, sourceFile);
+            return split(decoded, formatName, sourceFile);
+        } catch (RuntimeException e) {
+            closeQuietly(raw, e);
+            throw e;
+        }
+    }
+
+    private static String formatName(String format, String sourceFile) {
+        String name = format == null ? "" : format.trim().toLowerCase(Locale.ROOT);
+        if (!name.equals("jsonl")) {
+            throw new IllegalArgumentException("unsupported format '" + format + "' for " + sourceFile
+                    + "; accepted: " + ACCEPTED_FORMATS);
+        }
+        return name;
+    }
+
+    private static InputStream decode(InputStream raw, String encoding, String sourceFile) {
+        String name = encoding == null ? "" : encoding.trim().toLowerCase(Locale.ROOT);
+        switch (name) {
+            case "", "identity", "none":
+                return raw;
+            case "gzip", "x-gzip":
+                try {
+                    return new GZIPInputStream(raw, GZIP_BUFFER);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("source " + sourceFile + " has encoding " + encoding
+                            + " but is not a gzip stream: " + e.getMessage(), e);
+                }
+            default:
+                throw new IllegalArgumentException("unsupported encoding '" + encoding + "' for " + sourceFile
+                        + "; accepted: " + ACCEPTED_ENCODINGS);
+        }
+    }
+
+    /** Picks the splitter for a checked format name; a "csv" splitter would emit one JSON object per row. */
+    private RecordBatchIterator split(InputStream in, String formatName, String sourceFile) {
+        switch (formatName) {
+            case "jsonl":
+                return readAhead(new JsonLinesReader(in, sourceFile, batchRecords, batchBytes, maxRecordBytes), sourceFile);
+            default:
+                throw new IllegalStateException("no splitter for format " + formatName);
+        }
+    }
+
+    private RecordBatchIterator readAhead(RecordBatchIterator batches, String sourceFile) {
+        return readAheadBatches == 0 ? batches
+                : new ReadAheadIterator(batches, readAheadBatches, "read-ahead " + sourceFile);
+    }
+
+    private static void closeQuietly(InputStream in, RuntimeException cause) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.bulkexport.records;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.bulkexport.records.TestStreams.drain;
+import static io.bulkexport.records.TestStreams.gzip;
+import static io.bulkexport.records.TestStreams.texts;
+import static io.bulkexport.records.TestStreams.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReadAheadIteratorTest {
+
+    private static String lines(int count) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            text.append("{\"n\":").append(i).append(",\"s\":\"ж\"}\n");
+        }
+        return text.toString();
+    }
+
+    @Test
+    void deliversTheSameBatchesInOrder() {
+        byte[] input = utf8(lines(5000));
+        List<RecordBatch> direct = drain(new RecordReaders(7, 100, 1024, 0)
+                .open(new ByteArrayInputStream(input), null, "jsonl", "x"));
+        List<RecordBatch> ahead = drain(new RecordReaders(7, 100, 1024, 1)
+                .open(new ByteArrayInputStream(input), null, "jsonl", "x"));
+        assertThat(texts(ahead)).hasSize(5000).isEqualTo(texts(direct));
+        assertThat(ahead).hasSameSizeAs(direct);
+    }
+
+    @Test
+    void failureArrivesAfterTheGoodBatchesAndKeepsItsCause() {
+        byte[] full = gzip(utf8(lines(50_000)));
+        byte[] truncated = Arrays.copyOf(full, full.length / 2);
+        RecordBatchIterator batches = new RecordReaders(100, 4096, 1024, 2)
+                .open(new ByteArrayInputStream(truncated), "gzip", "jsonl", "cut.gz");
+        List<RecordBatch> seen = new ArrayList<>();
+        assertThatThrownBy(() -> batches.forEachRemaining(seen::add))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasCauseInstanceOf(EOFException.class);
+        assertThat(seen).isNotEmpty();
+        assertThatThrownBy(batches::hasNext).isInstanceOf(UncheckedIOException.class);
+        batches.close();
+    }
+
+    @Test
+    void closingEarlyStopsTheThreadAndClosesTheStream() throws Exception {
+        AtomicBoolean closed = new AtomicBoolean();
+        InputStream in = new ByteArrayInputStream(utf8(lines(100_000))) {
+            @Override
+            public void close() {
+                closed.set(true);
+            }
+        };
+        RecordBatchIterator batches = new RecordReaders(10, 1024, 1024, 1).open(in, null, "jsonl", "early-close");
+        assertThat(batches.next().size()).isEqualTo(10);
+        Thread.sleep(50); // let the reader block on the full queue
+        batches.close();
+        assertThat(closed).isTrue();
+        assertThat(batches.hasNext()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().equals("read-ahead early-close")));
+    }
+
+    @Test
+    void closingWhileTheReaderIsStuckInAReadClosesTheStreamUnderIt() {
+        CountDownLatch closed = new CountDownLatch(1);
+        InputStream stalled = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("stream closed");
+            }
+
+            @Override
+            public void close() {
+                closed.countDown();
+            }
+        };
+        RecordBatchIterator batches = new RecordReaders(10, 1024, 1024, 1).open(stalled, null, "jsonl", "stalled");
+        long started = System.nanoTime();
+        batches.close();
+        assertThat(closed.getCount()).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(batches.hasNext()).isFalse();
+    }
+}
