@@ -73,11 +73,14 @@ public class BulkExport {
             return runMode == null ? 0 : runMode.exitCode();
         } catch (Exception e) {
             ConfigurationException bad = configurationError(e);
-            if (bad == null) {
-                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            if (bad != null) {
+                System.err.println("bulk-export: configuration error: " + bad.getMessage());
+                LOG.error("configuration error: {}", bad.getMessage());
+            } else {
+                // most often a route file edited into something Camel cannot build: say which, in one line
+                System.err.println("bulk-export: cannot start: " + oneLine(e));
+                LOG.debug("start-up failure", e);
             }
-            System.err.println("bulk-export: configuration error: " + bad.getMessage());
-            LOG.error("configuration error: {}", bad.getMessage());
             return 2;
         } finally {
             close();
@@ -105,6 +108,18 @@ public class BulkExport {
         if (dataSource != null) {
             dataSource.close();
         }
+    }
+
+    private static String oneLine(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null) {
+            text.append(" — caused by: ").append(root.getMessage());
+        }
+        return text.toString().replaceAll("\\s+", " ");
     }
 
     private static ConfigurationException configurationError(Throwable e) {
