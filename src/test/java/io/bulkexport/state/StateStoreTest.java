@@ -1,0 +1,124 @@
+package io.bulkexport.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The state store's SQL on both databases it supports: embedded H2, and PostgreSQL (started by the test from the
+ * installed package; CI installs it and sets BULKEXPORT_REQUIRE_POSTGRES so the PostgreSQL case cannot be skipped).
+ */
+class StateStoreTest {
+    private static PostgresServer postgres;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        Optional<Path> bin = PostgresServer.binaries();
+        if (bin.isPresent()) {
+            postgres = PostgresServer.start(bin.get());
+        }
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private HikariDataSource dataSource(String database) {
+        HikariDataSource ds = new HikariDataSource();
+        if (database.equals("postgresql")) {
+            Assumptions.assumeTrue(postgres != null || System.getenv("BULKEXPORT_REQUIRE_POSTGRES") != null,
+                    "PostgreSQL is not installed here");
+            assertThat(postgres).as("PostgreSQL required (BULKEXPORT_REQUIRE_POSTGRES) but not installed").isNotNull();
+            ds.setJdbcUrl(postgres.jdbcUrl());
+        } else {
+            ds.setJdbcUrl("jdbc:h2:file:" + dir.resolve("state").toAbsolutePath() + ";WRITE_DELAY=0");
+        }
+        return ds;
+    }
+
+    private static StateStore store(HikariDataSource ds, Instant now) {
+        StateStore store = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC));
+        store.migrate();
+        store.migrate(); // creating the tables twice is harmless
+        return store;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_move_a_run_through_its_life_with_compare_and_set(String database) {
+        try (HikariDataSource ds = dataSource(database)) {
+            Instant t0 = Instant.parse("2026-11-22T10:00:00Z");
+            StateStore store = store(ds, t0);
+            String job = "job-" + database + "-" + System.nanoTime();
+
+            Run run = store.createRun(job, "coresignal", null);
+            assertThat(run.status()).isEqualTo(RunStatus.SUBMITTING);
+            assertThat(store.latestRun(job)).map(Run::runId).contains(run.runId());
+
+            assertThat(store.markSubmitted(run.runId(), "req-1", t0.plusSeconds(30), 30_000)).isTrue();
+            assertThat(store.markSubmitted(run.runId(), "req-2", t0, 1)).as("only from SUBMITTING").isFalse();
+            assertThat(store.run(run.runId()).orElseThrow().requestId()).isEqualTo("req-1");
+
+            assertThat(store.duePolls(t0.plusSeconds(29))).extracting(Run::runId).doesNotContain(run.runId());
+            assertThat(store.duePolls(t0.plusSeconds(30))).extracting(Run::runId).contains(run.runId());
+            assertThat(store.reschedulePoll(run.runId(), t0.plusSeconds(75), 45_000, "still processing")).isTrue();
+            Run waiting = store.run(run.runId()).orElseThrow();
+            assertThat(waiting.pollCount()).isEqualTo(1);
+            assertThat(waiting.nextPollAt()).isEqualTo(t0.plusSeconds(75));
+
+            assertThat(store.startDownloading(run.runId(), List.of("json/b.gz", "json/a.gz", "json/b.gz"))).isTrue();
+            assertThat(store.startDownloading(run.runId(), List.of("json/c.gz"))).as("only once").isFalse();
+            assertThat(store.files(run.runId())).extracting(RunFile::fileName).containsExactly("json/b.gz", "json/a.gz");
+
+            store.fileAttempted(run.runId(), "json/a.gz");
+            store.fileDone(run.runId(), "json/a.gz", 10, 1234, 1, "ab".repeat(32), "job/req-1/json/a.jsonl");
+            store.fileFailed(run.runId(), "json/b.gz", "connection reset");
+            List<RunFile> files = store.files(run.runId());
+            assertThat(files.get(1).status()).isEqualTo(FileStatus.DONE);
+            assertThat(files.get(1).records()).isEqualTo(10);
+            assertThat(files.get(1).attempts()).isEqualTo(1);
+            assertThat(files.get(0).status()).isEqualTo(FileStatus.FAILED);
+            assertThat(files.get(0).message()).isEqualTo("connection reset");
+
+            assertThat(store.transition(run.runId(), RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, "1 failed")).isTrue();
+            assertThat(store.transition(run.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null)).isFalse();
+            assertThat(store.retryFailedFiles(run.runId())).isEqualTo(1);
+            assertThat(store.files(run.runId()).get(0).status()).isEqualTo(FileStatus.PENDING);
+            Run ended = store.run(run.runId()).orElseThrow();
+            assertThat(ended.status()).isEqualTo(RunStatus.INCOMPLETE);
+            assertThat(ended.finishedAt()).isEqualTo(t0);
+            assertThat(store.runsIn(List.of(RunStatus.INCOMPLETE))).extracting(Run::runId).contains(run.runId());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_keep_a_client_generated_request_id_from_the_start(String database) {
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore store = store(ds, Instant.parse("2026-11-22T10:00:00Z"));
+            String job = "oauth-" + database + "-" + System.nanoTime();
+            Run run = store.createRun(job, "requests", "3f0c2b1e-8a7d-4c55-9b1e-2f6a0d9e4c11");
+            assertThat(run.status()).isEqualTo(RunStatus.SUBMITTING);
+            assertThat(run.requestId()).isEqualTo("3f0c2b1e-8a7d-4c55-9b1e-2f6a0d9e4c11");
+        }
+    }
+}
