@@ -184,7 +184,9 @@ public class BulkExport {
                     settings.oneOf("bulkexport.sink", "file", "file", "s3"));
             jobs.use(catalog);
             for (JobDefinition job : catalog.all()) {
-                if (!job.isOnce()) {
+                if (!job.isOnce() && runMode.isOnce()) {
+                    LOG.info("{}: recurring job, not scheduled in once mode", job.name());
+                } else if (!job.isOnce()) {
                     try {
                         context.addRouteFromTemplate("schedule-" + job.name(), "scheduled-job",
                                 Map.of("jobName", job.name(), "cron", job.schedule()));

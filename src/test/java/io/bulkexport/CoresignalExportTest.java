@@ -106,6 +106,29 @@ class CoresignalExportTest {
     }
 
     @Test
+    void should_keep_landed_files_and_retry_only_the_failed_one_on_the_next_start() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            for (int attempt = 0; attempt < 5; attempt++) { // 1 try + 4 retries, all refused
+                app.sandbox.faults().onDownloadOfFile(1, Fault.respond(503, "{\"detail\":\"Service unavailable\"}"));
+            }
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("INCOMPLETE engineers").contains("1 of 3 file(s) failed");
+            assertThat(app.outputFiles("engineers")).hasSize(2);
+            assertThat(app.requestDir("engineers").resolve("_manifest.json")).doesNotExist();
+
+            long downloadsBefore = app.sandbox.requestLog().stream().filter(r -> r.kind() == EndpointKind.DOWNLOAD).count();
+            assertThat(app.run()).isEqualTo(0);
+            List<LoggedRequest> retried = app.sandbox.requestLog().stream()
+                    .filter(r -> r.kind() == EndpointKind.DOWNLOAD).skip(downloadsBefore).toList();
+            assertThat(retried).singleElement().satisfies(r -> assertThat(r.path()).contains("part-00001"));
+            assertThat(app.sandbox.submissions()).hasSize(1);
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
+            assertThat(app.manifest("engineers").get("records").asLong()).isEqualTo(1200);
+        }
+    }
+
+    @Test
     void should_fail_with_the_vendors_words_on_402() throws Exception {
         try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
              LogCapture logs = new LogCapture(Level.INFO)) {

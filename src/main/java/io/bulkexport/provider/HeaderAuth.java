@@ -8,8 +8,10 @@ import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.net.URIAuthority;
 
 /**
- * Adds a provider's credential as a request header inside the HTTP client, only on requests to the provider's own
- * API host. The credential never passes through a Camel message, so no route, log or error can show it.
+ * Configures the HTTP client of a provider's API: adds the provider's credential as a request header, only on
+ * requests to the provider's own API host, and turns off the client's own retries. The credential never passes
+ * through a Camel message, so no route, log or error can show it; every retry happens in the routes, where it is
+ * throttled and counted (the client would otherwise repeat a 429 or 503, a POST included, on its own).
  * Declared per provider in its routes file and referenced from its HTTP endpoint as {@code httpClientConfigurer}.
  */
 public class HeaderAuth implements HttpClientConfigurer {
@@ -24,6 +26,7 @@ public class HeaderAuth implements HttpClientConfigurer {
         URI api = URI.create(baseUrl);
         String secret = Secrets.get(credentialEnv);
         String value = prefix + (secret != null ? secret : fallback == null ? "" : fallback);
+        builder.disableAutomaticRetries();
         builder.addRequestInterceptorFirst((request, entity, context) -> {
             URIAuthority authority = request.getAuthority();
             if (authority != null && authority.getHostName().equalsIgnoreCase(api.getHost())

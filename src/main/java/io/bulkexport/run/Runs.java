@@ -58,7 +58,8 @@ public class Runs {
 
     /**
      * Settles what a previous process left behind, for this instance's jobs: a submission whose outcome is unknown
-     * needs a person; submitted runs are checked now. Returns the one-shot jobs to start.
+     * needs a person; submitted runs are checked now. Returns the jobs to start (start-job decides what that means
+     * for each: a one-shot job may be submitted, an incomplete run retried, a recurring job waits for its time).
      */
     public List<String> recover() {
         for (Run run : store.runsIn(List.of(RunStatus.SUBMITTING))) {
@@ -76,7 +77,7 @@ public class Runs {
                 store.reschedulePoll(run.runId(), clock.instant(), run.pollIntervalMillis(), run.message());
             }
         }
-        return List.copyOf(jobs.onceJobNames());
+        return jobs.catalog().all().stream().map(JobDefinition::name).toList();
     }
 
     /** Runs of this instance's jobs that were downloading when the previous process stopped. */
@@ -115,25 +116,27 @@ public class Runs {
                     jobName, attachId, run.runId());
             return;
         }
-        boolean wanted = scheduled || !job.isOnce() || newRuns.contains(jobName) || newRuns.contains("all");
-        if (latest.isPresent() && !wanted) {
+        boolean newRunAsked = newRuns.contains(jobName) || newRuns.contains("all");
+        if (latest.isPresent() && latest.get().status() == RunStatus.INCOMPLETE && !scheduled && !newRunAsked) {
             Run run = latest.get();
-            if (run.status() == RunStatus.INCOMPLETE && store.transition(run.runId(), RunStatus.INCOMPLETE,
-                    RunStatus.DOWNLOADING, null)) {
+            if (store.transition(run.runId(), RunStatus.INCOMPLETE, RunStatus.DOWNLOADING, null)) {
                 int retried = store.retryFailedFiles(run.runId());
                 LOG.info("{}: run {} was incomplete: retrying its {} failed file(s), nothing is submitted", jobName,
                         run.runId(), retried);
                 exchange.setProperty("action", "DOWNLOAD");
                 exchange.getMessage().setBody(run.runId());
-                return;
             }
+            return;
+        }
+        if (!job.isOnce() && !scheduled) {
+            return; // recurring jobs are submitted on their schedule only
+        }
+        if (latest.isPresent() && job.isOnce() && !newRunAsked) {
+            Run run = latest.get();
             LOG.info("{}: last run {} ended {} ({}); a one-shot job is not submitted again — set"
                             + " bulkexport.new-run={} for a new, paid run", jobName, run.runId(), run.status(),
                     run.message() == null ? "request " + run.requestId() : run.message(), jobName);
             return;
-        }
-        if (!job.isOnce() && !scheduled) {
-            return; // recurring jobs start on their schedule only
         }
         Run run = store.createRun(jobName, job.provider(), null);
         exchange.setProperty("runId", run.runId());
@@ -243,12 +246,17 @@ public class Runs {
                 said == null ? "" : " (" + said + ")", human(waited), human(Duration.between(now, next)));
     }
 
-    /** Ready: the body lists the request's file names; the run moves to downloading them. */
+    /**
+     * Ready: the body lists the request's file names; the run moves to downloading them. Property {@code action}
+     * becomes DOWNLOAD only for the caller that made that move, so a run is never queued for download twice.
+     */
     public void ready(Exchange exchange) {
         String runId = exchange.getProperty("runId", String.class);
         @SuppressWarnings("unchecked")
         List<String> names = exchange.getMessage().getBody(List.class);
-        if (store.startDownloading(runId, names)) {
+        boolean moved = store.startDownloading(runId, names);
+        exchange.setProperty("action", moved ? "DOWNLOAD" : "NONE");
+        if (moved) {
             LOG.info("{}: request {} is ready: {} file(s)", exchange.getProperty("jobName"),
                     exchange.getProperty("requestId"), names.size());
         }
