@@ -8,12 +8,16 @@ public final class Secrets {
     private Secrets() {
     }
 
-    /** The credential's value, or null when it is not set or blank. */
+    /** The credential's value, or null when it is not set or blank. Any value read is kept out of the logs. */
     public static String get(String name) {
         String value = System.getenv(name);
         if (value == null || value.isBlank()) {
             value = System.getProperty(name);
         }
-        return value == null || value.isBlank() ? null : value;
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        SecretLogGuard.guard(value);
+        return value;
     }
 }
