@@ -337,6 +337,20 @@ public class Runs {
         LOG.error("{}: file {} failed: {}", exchange.getProperty("jobName"), exchange.getProperty("fileName"), message);
     }
 
+    /** Something other than a file failed while the run was downloading: it ends INCOMPLETE, resumable. */
+    public void downloadFailed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String runId = exchange.getProperty("runId", String.class);
+        String message = "download stopped: " + describe(cause) + "; files already landed are kept, and starting the"
+                + " job again resumes the rest without submitting";
+        if (runId != null && store.transition(runId, RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, message)) {
+            LOG.error("{}: INCOMPLETE — {}", exchange.getProperty("jobName"), message);
+        } else {
+            LOG.error("download of run {} failed: {}", runId == null ? exchange.getMessage().getBody() : runId,
+                    describe(cause));
+        }
+    }
+
     /** Marks the run done (after its manifest is written) or incomplete. */
     public void finish(Exchange exchange) {
         String runId = exchange.getProperty("runId", String.class);
