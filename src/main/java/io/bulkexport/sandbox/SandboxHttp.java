@@ -134,7 +134,7 @@ public final class SandboxHttp {
             exchange.complete();
         } catch (SandboxExchange.BodyLimitReached limitReached) {
             exchange.completeAfterBodyLimit();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: a client must never wait for an answer that never comes
             if (exchange.hasResponded()) {
                 exchange.dropConnection();
             }

@@ -1,0 +1,446 @@
+#!/usr/bin/env bash
+# Throughput and memory benchmark of bulk-export against the Coresignal sandbox, next to a curl | gzip baseline
+# that downloads and gunzips the same files from the same server.
+#
+#   bench/run.sh                      # 40 files x 10,000 records x ~3,500 bytes (about 1.4 GB of JSON)
+#   BENCH_FILES=4 bench/run.sh        # a quick run
+#
+# Settings (environment):
+#   BENCH_FILES, BENCH_RECORDS, BENCH_RECORD_BYTES   data set (generated once, cached in bench/work/data)
+#   BENCH_PARALLELISM    files fetched at once, by the export and by the parallel baseline (default 2)
+#   BENCH_HEAPS          export runs: -Xmx values, "default" for none (default "256m default")
+#   BENCH_REPEAT         runs of each case; the table shows the fastest (default 1)
+#   BENCH_PORT           sandbox port (default 0: a free port picked by the sandbox)
+#   BENCH_SAMPLE_SECONDS how often peak memory is sampled (default 0.2)
+#   BENCH_KEEP_OUTPUT=1  keep the export output folders (otherwise deleted once verified)
+# Results: printed, and written to bench/work/results.md. Scratch data lives in bench/work/ (git-ignored).
+set -euo pipefail
+# The script's own number formatting needs the C locale; the JVMs get the caller's.
+CALLER_LC_ALL=${LC_ALL-unset}
+export LC_ALL=C
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+WORK=$BENCH_DIR/work
+
+FILES=${BENCH_FILES:-40}
+RECORDS=${BENCH_RECORDS:-10000}
+RECORD_BYTES=${BENCH_RECORD_BYTES:-3500}
+PARALLEL=${BENCH_PARALLELISM:-2}
+HEAPS=${BENCH_HEAPS:-256m default}
+PORT=${BENCH_PORT:-0}
+SAMPLE=${BENCH_SAMPLE_SECONDS:-0.2}
+REPEAT=${BENCH_REPEAT:-1}
+KEEP_OUTPUT=${BENCH_KEEP_OUTPUT:-0}
+KEY=bench-key
+QUERY=$ROOT/config/queries/coresignal-python-engineers.json
+SANDBOX_CLASS=io.bulkexport.sandbox.CoresignalSandbox
+
+die() {
+    echo "bench: error: $*" >&2
+    exit 1
+}
+log() { echo "bench: $*" >&2; }
+
+# --- Checks -------------------------------------------------------------------------------------------------------
+for name in FILES RECORDS RECORD_BYTES PARALLEL PORT REPEAT; do
+    [[ ${!name} =~ ^[0-9]+$ ]] || die "BENCH_$name must be a whole number, got '${!name}'"
+done
+((FILES > 0 && RECORDS > 0 && RECORD_BYTES > 0 && PARALLEL > 0 && REPEAT > 0)) ||
+    die "BENCH_FILES, BENCH_RECORDS, BENCH_RECORD_BYTES, BENCH_PARALLELISM and BENCH_REPEAT must be > 0"
+[[ $SAMPLE =~ ^[0-9]*\.?[0-9]+$ ]] || die "BENCH_SAMPLE_SECONDS must be a number of seconds, got '$SAMPLE'"
+for heap in $HEAPS; do
+    [[ $heap == default || $heap =~ ^[0-9]+[kKmMgG]?$ ]] || die "BENCH_HEAPS: '$heap' is neither a -Xmx size nor 'default'"
+done
+for tool in java curl gzip awk xargs find wc; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed (or not on PATH)"
+done
+[[ -r /proc/self/status ]] || die "/proc is needed to measure memory"
+[[ -n ${EPOCHREALTIME:-} ]] || die "bash 5 or later is needed (EPOCHREALTIME)"
+java_version=$(java -version 2>&1 | head -n 1)
+java_major=$(sed -n 's/.*version "\([0-9]*\).*/\1/p' <<<"$java_version")
+[[ -n $java_major ]] && ((java_major >= 17)) || die "Java 17 or later is needed, found: $java_version"
+[[ -f $ROOT/config/application.properties && -d $ROOT/routes ]] || die "$ROOT does not look like the bulk-export project"
+[[ -f $QUERY ]] || die "missing query file $QUERY"
+PAGE_KB=$(($(getconf PAGESIZE) / 1024))
+CLK_TCK=$(getconf CLK_TCK)
+
+mkdir -p "$WORK"
+
+# --- Processes started here are stopped on exit -------------------------------------------------------------------
+SANDBOX_PID=
+RUN_PID=
+MONITOR_PID=
+cleanup() {
+    local pid
+    for pid in "$RUN_PID" "$MONITOR_PID" "$SANDBOX_PID"; do
+        if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
+    rm -f "$WORK/.peak" "$WORK/.times0" "$WORK/.times1"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- 1. The jar -----------------------------------------------------------------------------------------------------
+if [[ ! -f $ROOT/target/bulk-export.jar ]]; then
+    command -v mvn >/dev/null || die "target/bulk-export.jar is missing and mvn is not installed to build it"
+    log "building target/bulk-export.jar (mvn -q -B package -DskipTests)"
+    (cd "$ROOT" && mvn -q -B package -DskipTests) || die "the build failed"
+    [[ -f $ROOT/target/bulk-export.jar ]] || die "the build did not produce target/bulk-export.jar"
+fi
+# The JVMs run a private copy, so a rebuild while the benchmark runs cannot change classes under them.
+JAR=$WORK/bulk-export.jar
+cp "$ROOT/target/bulk-export.jar" "$JAR"
+
+# --- 2. The data set, generated once ------------------------------------------------------------------------------
+DATA=$WORK/data
+STAMP=$WORK/data.stamp
+PARAMS="files=$FILES records=$RECORDS record_bytes=$RECORD_BYTES"
+if [[ ! -f $STAMP || $(head -n 1 "$STAMP") != "$PARAMS" || ! -d $DATA ]]; then
+    log "generating the data set ($PARAMS) in $DATA"
+    rm -rf "$DATA" "$DATA.tmp" "$STAMP"
+    java -cp "$JAR" "$SANDBOX_CLASS" --write-files "$DATA.tmp" \
+        --files "$FILES" --records "$RECORDS" --record-bytes "$RECORD_BYTES" >&2 || die "generating the data set failed"
+    read -r lines bytes < <(find "$DATA.tmp" -name '*.json.gz' -print0 | sort -z | xargs -0 gzip -dc | wc -lc)
+    ((lines == FILES * RECORDS)) || die "the generated files hold $lines lines, expected $((FILES * RECORDS))"
+    mv "$DATA.tmp" "$DATA"
+    printf '%s\njson_bytes=%s\ngz_bytes=%s\n' "$PARAMS" "$bytes" "$(cat "$DATA"/*.json.gz | wc -c)" >"$STAMP"
+else
+    log "using the cached data set ($PARAMS)"
+fi
+JSON_BYTES=$(sed -n 's/^json_bytes=//p' "$STAMP")
+GZ_BYTES=$(sed -n 's/^gz_bytes=//p' "$STAMP")
+TOTAL_RECORDS=$((FILES * RECORDS))
+found=$(find "$DATA" -maxdepth 1 -name '*.json.gz' | wc -l)
+((found == FILES)) || die "$DATA holds $found files, expected $FILES (delete $STAMP to regenerate)"
+log "data set: $FILES files, $TOTAL_RECORDS records, $(awk -v b="$JSON_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB of JSON, $(awk -v b="$GZ_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB gzip"
+cat "$DATA"/*.json.gz >/dev/null # into the page cache, so no run pays for the first read
+
+# --- Measuring ----------------------------------------------------------------------------------------------------
+# Peak memory: sampled from /proc every $SAMPLE s. For a single process (the export) its VmHWM, which the kernel
+# keeps as the true peak; for a tree (the baseline) the largest sum of the RSS of its curl and gzip processes.
+tree_rss_kb() {
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" -v pagekb="$PAGE_KB" '
+        {
+            line = $0
+            lp = index(line, "(")
+            for (rp = length(line); rp > 0 && substr(line, rp, 1) != ")"; rp--) {}
+            if (lp == 0 || rp == 0) next
+            pid = substr(line, 1, lp - 2)
+            comm[pid] = substr(line, lp + 1, rp - lp - 1)
+            split(substr(line, rp + 2), f, " ")
+            parent[pid] = f[2]
+            rss[pid] = f[22]
+        }
+        END {
+            inside[root] = 1
+            do {
+                added = 0
+                for (pid in parent) if (!(pid in inside) && (parent[pid] in inside)) { inside[pid] = 1; added = 1 }
+            } while (added)
+            total = 0
+            for (pid in inside) if (pid in rss && comm[pid] !~ /^(bash|sh|xargs)$/) total += rss[pid] * pagekb
+            print total
+        }'
+}
+
+monitor() { # pid outfile: writes the peak in kB
+    local pid=$1 out=$2 peak=0 kb key value unit
+    while kill -0 "$pid" 2>/dev/null; do
+        kb=$(tree_rss_kb "$pid")
+        if ((kb > peak)); then peak=$kb; fi
+        if [[ -r /proc/$pid/status ]]; then
+            while read -r key value unit; do
+                if [[ $key == VmHWM: ]] && ((value > peak)); then peak=$value; fi
+            done 2>/dev/null </proc/"$pid"/status || true
+        fi
+        echo "$peak" >"$out"
+        sleep "$SAMPLE"
+    done
+}
+
+cpu_ticks() { # pid: user+system CPU time so far, in clock ticks
+    local line fields
+    read -r line </proc/"$1"/stat || { echo 0; return; }
+    read -r -a fields <<<"${line##*) }"
+    echo $((fields[11] + fields[12]))
+}
+
+busy_ticks() { # CPU time used so far by all processes (and stolen by the hypervisor), in clock ticks
+    local cpu user nice system idle iowait irq softirq steal rest
+    read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
+    echo $((user + nice + system + steal))
+}
+
+kernel_ticks() { # CPU time used so far by kernel threads (e.g. writing our output back to disk), in clock ticks
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '
+        {
+            for (rp = length($0); rp > 0 && substr($0, rp, 1) != ")"; rp--) {}
+            split(substr($0, rp + 2), f, " ")
+            if (f[2] == 2 || $1 == 2) total += f[12] + f[13]
+        }
+        END { print total + 0 }'
+}
+
+cpu_seconds() { # file written by bash `times`: CPU seconds (user+system) of the shell's finished children
+    awk 'NR == 2 {
+        t = 0
+        for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
+        print t
+    }' "$1"
+}
+
+# measure CMD...: runs CMD in the background and sets M_START M_SECONDS M_RC M_PEAK_KB M_CPU M_SANDBOX_CPU
+# M_OTHER_CPU (CPU used meanwhile by other processes on the machine, this script's sampling and steal; not
+# counting kernel threads and interrupts, much of which is the run's own disk and network work).
+measure() {
+    local sandbox0 busy0 kernel0 t1 peakfile=$WORK/.peak
+    rm -f "$peakfile"
+    kernel0=$(kernel_ticks)
+    busy0=$(busy_ticks)
+    sandbox0=$(cpu_ticks "$SANDBOX_PID")
+    times >"$WORK/.times0" # `times` must run in this shell, not in a $(...) subshell
+    M_START=$EPOCHREALTIME
+    "$@" &
+    RUN_PID=$!
+    monitor "$RUN_PID" "$peakfile" &
+    MONITOR_PID=$!
+    M_RC=0
+    wait "$RUN_PID" || M_RC=$?
+    t1=$EPOCHREALTIME
+    RUN_PID=
+    times >"$WORK/.times1"
+    wait "$MONITOR_PID" || true
+    MONITOR_PID=
+    M_SECONDS=$(awk -v a="$M_START" -v b="$t1" 'BEGIN{printf "%.3f", b - a}')
+    M_CPU=$(awk -v a="$(cpu_seconds "$WORK/.times0")" -v b="$(cpu_seconds "$WORK/.times1")" 'BEGIN{printf "%.1f", b - a}')
+    M_SANDBOX_CPU=$(awk -v a="$sandbox0" -v b="$(cpu_ticks "$SANDBOX_PID")" -v hz="$CLK_TCK" 'BEGIN{printf "%.1f", (b - a) / hz}')
+    M_OTHER_CPU=$(awk -v a="$busy0" -v b="$(busy_ticks)" -v ka="$kernel0" -v kb="$(kernel_ticks)" -v hz="$CLK_TCK" \
+        -v mine="$M_CPU" -v sb="$M_SANDBOX_CPU" 'BEGIN{o = (b - a - (kb - ka)) / hz - mine - sb; printf "%.1f", o < 0 ? 0 : o}')
+    M_PEAK_KB=$(cat "$peakfile" 2>/dev/null || echo 0)
+}
+
+# Repeats of a case: the fastest is kept (B_*), all wall times are listed in the notes.
+ROWS=()
+NOTES=()
+BUSY=()
+B_SECONDS=
+TIMES=
+keep_if_best() { # extra note for this run (may be empty)
+    TIMES+="${TIMES:+, }$(printf '%.1f' "$M_SECONDS")"
+    if [[ -z $B_SECONDS ]] || awk -v a="$M_SECONDS" -v b="$B_SECONDS" 'BEGIN{exit !(a < b)}'; then
+        B_SECONDS=$M_SECONDS B_PEAK_KB=$M_PEAK_KB B_CPU=$M_CPU B_SANDBOX_CPU=$M_SANDBOX_CPU B_OTHER_CPU=$M_OTHER_CPU
+        B_NOTE=$1
+    fi
+}
+add_row() { # label: adds the fastest run of the case, and starts the next case
+    ROWS+=("$(awk -v label="$1" -v s="$B_SECONDS" -v rec="$TOTAL_RECORDS" -v bytes="$JSON_BYTES" -v kb="$B_PEAK_KB" \
+        -v cpu="$B_CPU" -v scpu="$B_SANDBOX_CPU" -v other="$B_OTHER_CPU" 'BEGIN {
+            printf "%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s", label, s, rec / s, bytes / 1e6 / s, kb * 1024 / 1e6,
+                cpu, scpu, other
+        }')")
+    local note=$B_NOTE
+    if ((REPEAT > 1)); then note="runs ${TIMES} s${note:+; fastest: }$note"; fi
+    if [[ -n $note ]]; then NOTES+=("$1: $note"); fi
+    # Busy machine: others used more than a fifth of a CPU on average, or more than 10% of what the case used.
+    if awk -v o="$B_OTHER_CPU" -v s="$B_SECONDS" -v c="$B_CPU" 'BEGIN{exit !(o > 0.2 * s || o > 0.1 * c && o > 0.5)}'; then
+        BUSY+=("$1 (${B_OTHER_CPU} CPU s)")
+    fi
+    B_SECONDS= TIMES= B_NOTE=
+}
+
+verify_output() { # dir what: every record landed, nothing half-written
+    local dir=$1 what=$2 jsonl lines bytes parts
+    jsonl=$(find "$dir" -type f -name '*.jsonl' ! -name '*.quarantine.jsonl' | wc -l)
+    ((jsonl == FILES)) || die "$what: $jsonl output files, expected $FILES (in $dir)"
+    read -r lines bytes < <(find "$dir" -type f -name '*.jsonl' ! -name '*.quarantine.jsonl' -print0 | xargs -0 cat | wc -lc)
+    ((lines == TOTAL_RECORDS)) || die "$what: $lines output lines, expected $TOTAL_RECORDS (in $dir)"
+    parts=$(find "$dir" -name '*.part' | wc -l)
+    ((parts == 0)) || die "$what: $parts .part files left in $dir"
+    if [[ -n $(find "$dir" -name '*.quarantine.jsonl' -print -quit) ]]; then
+        die "$what: records were quarantined (see $dir)"
+    fi
+    ((bytes == JSON_BYTES)) || log "note: $what wrote $bytes bytes, the source JSON is $JSON_BYTES bytes"
+    log "$what: verified $jsonl files, $lines lines, no .part files"
+}
+
+read -r load1 _ </proc/loadavg
+if awk -v l="$load1" 'BEGIN{exit !(l > 1)}'; then
+    log "warning: load average is $load1 before starting; other work on this machine will skew the numbers"
+fi
+
+# --- 3. The sandbox -----------------------------------------------------------------------------------------------
+SANDBOX_LOG=$WORK/sandbox.log
+java -cp "$JAR" "$SANDBOX_CLASS" --port "$PORT" --files-dir "$DATA" --api-key "$KEY" --ready-after-seconds 0 \
+    >"$SANDBOX_LOG" 2>&1 &
+SANDBOX_PID=$!
+BASE_URL=
+for _ in $(seq 1 300); do
+    BASE_URL=$(sed -n 's/^sandbox listening on \(http:[^ ]*\)$/\1/p' "$SANDBOX_LOG" | head -n 1)
+    [[ -n $BASE_URL ]] && break
+    kill -0 "$SANDBOX_PID" 2>/dev/null || { tail -n 20 "$SANDBOX_LOG" >&2; die "the sandbox exited before listening"; }
+    sleep 0.1
+done
+if [[ -z $BASE_URL ]]; then
+    tail -n 20 "$SANDBOX_LOG" >&2
+    die "the sandbox did not report listening within 30 s (log: $SANDBOX_LOG)"
+fi
+log "sandbox (pid $SANDBOX_PID) at $BASE_URL"
+
+# --- 4. Baseline: curl | gzip -dc, the same files from the same server ---------------------------------------------
+answer=$(curl -sS --fail --max-time 30 -X POST -H "apikey: $KEY" -H 'Content-Type: application/json' \
+    --data-binary @"$QUERY" "$BASE_URL/v2/data_requests/employee_clean/es_dsl") || die "baseline: submitting to the sandbox failed"
+REQUEST_ID=$(sed -n 's/.*"request_id" *: *"\([^"]*\)".*/\1/p' <<<"$answer")
+[[ -n $REQUEST_ID ]] || die "baseline: no request_id in the sandbox's answer: $answer"
+listing=$(curl -sS --fail --max-time 30 -H "apikey: $KEY" "$BASE_URL/v2/data_requests/$REQUEST_ID/files") ||
+    die "baseline: listing the files failed"
+mapfile -t NAMES < <(grep -o '"json/[^"]*"' <<<"$listing" | tr -d '"')
+((${#NAMES[@]} == FILES)) || die "baseline: the sandbox lists ${#NAMES[@]} files, expected $FILES: $listing"
+FILES_URL=$BASE_URL/v2/data_requests/$REQUEST_ID/files
+curl -sS --fail -o /dev/null -H "apikey: $KEY" "$FILES_URL/${NAMES[0]}" || die "baseline: warm-up download failed"
+
+baseline() { # parallelism outdir
+    printf '%s\n' "${NAMES[@]}" | xargs -P "$1" -n 1 bash -c '
+        set -o pipefail
+        name=${3##*/}
+        curl -sS --fail --max-time 3600 -H "apikey: $0" "$1/$3" | gzip -dc >"$2/${name%.json.gz}.jsonl"
+    ' "$KEY" "$FILES_URL" "$2"
+}
+
+BASELINE_OUT=$WORK/baseline-out
+for p in 1 "$PARALLEL"; do
+    if ((p == 1)); then label="curl|gzip sequential"; else label="curl|gzip x$p parallel"; fi
+    for ((run = 1; run <= REPEAT; run++)); do
+        rm -rf "$BASELINE_OUT" && mkdir -p "$BASELINE_OUT"
+        log "running: $label (run $run of $REPEAT)"
+        measure baseline "$p" "$BASELINE_OUT"
+        ((M_RC == 0)) || die "$label failed (exit $M_RC)"
+        verify_output "$BASELINE_OUT" "$label"
+        rm -rf "$BASELINE_OUT"
+        keep_if_best ""
+    done
+    add_row "$label"
+    if ((PARALLEL == 1)); then break; fi
+done
+
+# --- 5. The export ------------------------------------------------------------------------------------------------
+JOB=$WORK/bench.yaml
+cat >"$JOB" <<EOF
+# Written by bench/run.sh: the whole data set served by the sandbox, no limit.
+provider: coresignal
+dataset: employee_clean
+method: es_dsl
+request: $QUERY
+EOF
+
+export_run() { # heap-option dir log
+    local heap=()
+    if [[ -n $1 ]]; then heap=("$1"); fi
+    cd "$ROOT"
+    if [[ $CALLER_LC_ALL == unset ]]; then unset LC_ALL; else export LC_ALL=$CALLER_LC_ALL; fi
+    CORESIGNAL_API_KEY=$KEY exec java "${heap[@]}" \
+        -Dbulkexport.run-mode=once \
+        -Dbulkexport.sandbox.enabled=false \
+        -Dbulkexport.coresignal.base-url="$BASE_URL" \
+        -Dbulkexport.jobs="$JOB" \
+        -Dbulkexport.output.dir="$2/out" \
+        -Dbulkexport.state.url="jdbc:h2:file:$2/state/bulk-export;WRITE_DELAY=0" \
+        -Dbulkexport.poll.interval-seconds=0.2 \
+        -Dbulkexport.poll.tick-millis=100 \
+        -Dbulkexport.download.parallelism="$PARALLEL" \
+        -jar "$JAR" >"$3" 2>&1
+}
+
+# Where the time went, from the log's timestamps: JVM and Camel start, submit and poll, download, shutdown.
+time_split() { # log start-epoch end-epoch
+    local start_tod end_tod
+    start_tod=$(printf '%(%H:%M:%S)T' "${2%.*}").${2#*.}
+    end_tod=$(printf '%(%H:%M:%S)T' "${3%.*}").${3#*.}
+    awk -v start="$start_tod" -v end="$end_tod" '
+        function sec(t,  p) { split(t, p, ":"); return p[1] * 3600 + p[2] * 60 + p[3] }
+        function since(a, b) { d = sec(b) - sec(a); if (d < 0) d += 86400; return d }
+        / submitting a / && !submit { submit = $1 }
+        / fetching [0-9]+ of [0-9]+ file/ && !fetch { fetch = $1 }
+        /: DONE .* request / && !done { done = $1 }
+        END {
+            if (!submit || !fetch || !done) { print "time split: n/a (log lines not found)"; exit }
+            printf "JVM+Camel start %.1f s, submit+poll %.1f s, download %.1f s, shutdown %.1f s\n",
+                since(start, submit), since(submit, fetch), since(fetch, done), since(done, end)
+        }' "$1"
+}
+
+rm -f "$WORK"/export-*.log
+for heap in $HEAPS; do
+    if [[ $heap == default ]]; then
+        label="export (default heap)"; opt=""; tag=default
+    else
+        label="export -Xmx$heap"; opt="-Xmx$heap"; tag=xmx$heap
+    fi
+    for ((run = 1; run <= REPEAT; run++)); do
+        dir=$WORK/export-$tag
+        export_log=$WORK/export-$tag-run$run.log
+        rm -rf "$dir" && mkdir -p "$dir/out" "$dir/state"
+        log "running: $label (run $run of $REPEAT, log: $export_log)"
+        measure export_run "$opt" "$dir" "$export_log"
+        if ((M_RC != 0)); then
+            echo "---- last lines of $export_log ----" >&2
+            tail -n 40 "$export_log" >&2
+            die "$label exited with code $M_RC (log: $export_log)"
+        fi
+        verify_output "$dir/out" "$label"
+        [[ -n $(find "$dir/out" -name _manifest.json -print -quit) ]] || die "$label: no _manifest.json written"
+        split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
+        log "$label: $(printf '%.1f' "$M_SECONDS") s — $split"
+        ((KEEP_OUTPUT == 1)) || rm -rf "$dir/out"
+        keep_if_best "$split"
+    done
+    add_row "$label"
+done
+
+# --- 6. Results ---------------------------------------------------------------------------------------------------
+HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s\tother CPU s'
+{
+    echo
+    echo "$PARAMS: $TOTAL_RECORDS records, $(awk -v b="$JSON_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB JSON ($(awk -v b="$GZ_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB gzip)"
+    printf '%s\n' "$HEADER" "${ROWS[@]}" | awk -F'\t' '
+        { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
+        END {
+            for (r = 1; r <= n; r++) {
+                line = sprintf("%-" w[1] "s", cell[r, 1])
+                for (i = 2; i <= nf; i++) line = line sprintf("  %" w[i] "s", cell[r, i])
+                print line
+            }
+        }'
+    ((${#NOTES[@]} == 0)) || printf '%s\n' "${NOTES[@]}"
+    ((${#BUSY[@]} == 0)) || echo "WARNING: other processes were busy during: ${BUSY[*]} — those numbers are not reliable"
+}
+
+{
+    echo "# bulk-export benchmark"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- data: $PARAMS — $TOTAL_RECORDS records, $JSON_BYTES bytes of JSON, $GZ_BYTES bytes gzip"
+    echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $java_version"
+    echo "- parallelism: $PARALLEL; sandbox and client on the same machine; fastest of $REPEAT run(s) per case"
+    echo
+    printf '%s\n' "$HEADER" "${ROWS[@]}" | awk -F'\t' '{
+        line = "|"
+        for (i = 1; i <= NF; i++) { cell = $i; gsub(/\|/, "\\|", cell); line = line " " cell " |" }
+        print line
+        if (NR == 1) print "|---|---:|---:|---:|---:|---:|---:|---:|"
+    }'
+    echo
+    echo "MB = 10^6 bytes; MB/s counts decompressed JSON. Seconds: wall time from process start to exit (the export"
+    echo "includes JVM start, submit, poll and shutdown; the baseline only the downloads). Peak RSS: VmHWM of the export"
+    echo "JVM; for the baseline the largest sampled sum of its curl and gzip processes' RSS. Client CPU: user+system of"
+    echo "the measured processes; sandbox CPU: of the sandbox while they ran; other CPU: all other processes on the"
+    echo "machine meanwhile (and this script's sampling, and steal; not kernel threads) — if large, the run was disturbed."
+    echo
+    ((${#NOTES[@]} == 0)) || for note in "${NOTES[@]}"; do echo "- $note"; done
+    ((${#BUSY[@]} == 0)) || echo "- WARNING: other processes were busy during: ${BUSY[*]} — those numbers are not reliable"
+} >"$WORK/results.md"
+log "results written to $WORK/results.md"
