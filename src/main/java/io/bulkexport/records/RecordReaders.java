@@ -30,7 +30,7 @@ public final class RecordReaders {
     private final int maxRecordBytes;
     private final int readAheadBatches;
 
-    /** Batches of up to 1000 records or about 1 MiB, records of up to 16 MiB, read 2 batches ahead. */
+    /** Batches of up to 1000 records or about 256 KiB, records of up to 16 MiB, read 2 batches ahead. */
     public RecordReaders() {
         // batches stay under 512 KiB: on a small heap (G1 regions of 1 MiB) larger arrays are "humongous" objects,
         // which cost many extra collections (measured with bench/run.sh at -Xmx256m)
