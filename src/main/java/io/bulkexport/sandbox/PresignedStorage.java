@@ -45,6 +45,7 @@ public final class PresignedStorage {
     }
 
     private final SandboxHttp http;
+    private final SecureRandom random = new SecureRandom();
     private final byte[] secret = new byte[32];
     private final Map<String, StoredObject> objects = new ConcurrentHashMap<>();
     private final List<String> signatures = new ArrayList<>();
@@ -54,7 +55,7 @@ public final class PresignedStorage {
 
     /** A storage host that logs to and plays DOWNLOAD faults from the owning sandbox's log and queue. */
     public PresignedStorage(RequestLog log, FaultQueue faults) {
-        new SecureRandom().nextBytes(secret);
+        random.nextBytes(secret);
         this.http = new SandboxHttp(log, faults, 16)
                 .route("GET", "/" + BUCKET + "/{key...}", EndpointKind.DOWNLOAD, this::fileIndexOf, this::get);
     }
@@ -79,7 +80,10 @@ public final class PresignedStorage {
     public String sign(String key, Instant issuedAt, Duration lifetime) {
         String date = AMZ_DATE.format(issuedAt);
         String expires = String.valueOf(lifetime.toSeconds());
-        String signature = signature(key, date, expires);
+        byte[] session = new byte[16];
+        random.nextBytes(session); // as a temporary credential's session token: each URL is signed apart
+        String token = HexFormat.of().formatHex(session);
+        String signature = signature(key, date, expires, token);
         synchronized (signatures) {
             signatures.add(signature);
         }
@@ -87,7 +91,8 @@ public final class PresignedStorage {
                 + "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 + "&X-Amz-Credential=" + URLEncoder.encode("ASIASANDBOXKEY/" + date.substring(0, 8)
                 + "/us-east-1/s3/aws4_request", StandardCharsets.UTF_8)
-                + "&X-Amz-Date=" + date + "&X-Amz-Expires=" + expires + "&X-Amz-SignedHeaders=host"
+                + "&X-Amz-Date=" + date + "&X-Amz-Expires=" + expires + "&X-Amz-Security-Token=" + token
+                + "&X-Amz-SignedHeaders=host"
                 + "&X-Amz-Signature=" + signature;
     }
 
@@ -132,9 +137,11 @@ public final class PresignedStorage {
         }
         String date = exchange.queryParam("X-Amz-Date");
         String expires = exchange.queryParam("X-Amz-Expires");
+        String token = exchange.queryParam("X-Amz-Security-Token");
         String signature = exchange.queryParam("X-Amz-Signature");
-        if (date == null || expires == null || signature == null || !MessageDigest.isEqual(
-                signature.getBytes(StandardCharsets.UTF_8), signature(key, date, expires).getBytes(StandardCharsets.UTF_8))) {
+        if (date == null || expires == null || token == null || signature == null || !MessageDigest.isEqual(
+                signature.getBytes(StandardCharsets.UTF_8),
+                signature(key, date, expires, token).getBytes(StandardCharsets.UTF_8))) {
             error(exchange, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the"
                     + " signature you provided.");
             return;
@@ -166,11 +173,11 @@ public final class PresignedStorage {
         exchange.respond(status, "application/xml", xml.getBytes(StandardCharsets.UTF_8));
     }
 
-    private String signature(String key, String date, String expires) {
+    private String signature(String key, String date, String expires, String token) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal((key + "\n" + date + "\n" + expires)
+            return HexFormat.of().formatHex(mac.doFinal((key + "\n" + date + "\n" + expires + "\n" + token)
                     .getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
