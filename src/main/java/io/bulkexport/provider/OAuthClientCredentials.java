@@ -51,6 +51,9 @@ public class OAuthClientCredentials extends ApiHostAuth {
             EntityUtils.consume(response.getEntity());
             response.close();
             tokens().refused((String) scope.clientContext.removeAttribute(TOKEN_USED));
+            // the protocol step adds these again, and refuses a request that has them already
+            request.removeHeaders(HttpHeaders.CONTENT_LENGTH);
+            request.removeHeaders(HttpHeaders.TRANSFER_ENCODING);
             return chain.proceed(request, scope);
         });
     }

@@ -63,7 +63,7 @@ public final class DataRequestsSandbox implements AutoCloseable {
         this.tokenLifetime = tokenLifetime;
         this.http = new SandboxHttp(log, faults, 16)
                 .guard(this::checkToken)
-                .route("POST", TOKEN_PATH, EndpointKind.SUBMIT, this::token)
+                .route("POST", TOKEN_PATH, EndpointKind.TOKEN, this::token)
                 .route("POST", "/requests", EndpointKind.SUBMIT, this::create)
                 .route("PUT", "/requests/{id}", EndpointKind.SUBMIT, this::create)
                 .route("GET", "/requests/{id}", EndpointKind.STATUS, this::status)
