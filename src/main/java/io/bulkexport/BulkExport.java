@@ -21,6 +21,7 @@ import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.PollPolicy;
+import io.bulkexport.run.RetryPolicy;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.Runs;
 import io.bulkexport.presigned.PresignedFiles;
@@ -174,6 +175,10 @@ public class BulkExport {
             registry.bind("runMode", runMode);
             registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
                     settings.under("bulkexport.attach.")));
+            registry.bind("retryPolicy", new RetryPolicy(settings::optional,
+                    (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
+                    settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
+                    settings.whole("bulkexport.retry.max-delay-millis", 60_000, 0)));
             registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
                     settings.whole("bulkexport.retry.max-delay-seconds", 120, 0))));
             registry.bind("requestBodies", new RequestBodies());

@@ -168,13 +168,15 @@ class DatafinitiExportTest {
     }
 
     @Test
-    void should_fetch_again_after_a_restart_with_fresh_urls_without_submitting() throws Exception {
+    void should_retry_as_the_provider_says_then_fetch_again_after_a_restart_with_fresh_urls() throws Exception {
         DatafinitiSandbox sandbox = new DatafinitiSandbox(small()).start();
         sandbox.faults().onDownloadOfFile(1, Fault.respond(503, "{}")).onDownloadOfFile(1, Fault.respond(503, "{}"))
                 .onDownloadOfFile(1, Fault.respond(503, "{}"));
-        try (ExportHarness app = app(sandbox, "json", "limit: 1200").set("bulkexport.retry.max-retries", "2")) {
-            assertThat(app.run()).isEqualTo(1); // file 2 failed after its retries: the run is incomplete
+        try (ExportHarness app = app(sandbox, "json", "limit: 1200").set("bulkexport.datafiniti.retry.max-retries", "2")) {
+            assertThat(app.run()).isEqualTo(1); // file 2 failed after its 2 retries: the run is incomplete
             String id = sandbox.submissions().get(0).get("id").asText();
+            assertThat(downloads(sandbox)).filteredOn(r -> r.path().endsWith("_2.txt")).hasSize(3)
+                    .allMatch(r -> r.status() == 503);
             int listingsBefore = sandbox.listings(id);
 
             assertThat(app.run()).isEqualTo(0); // a new process: it holds no URL, so it lists the files again
