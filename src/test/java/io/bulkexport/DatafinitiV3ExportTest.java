@@ -11,6 +11,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.sandbox.DatafinitiSandbox;
 import io.bulkexport.sandbox.EndpointKind;
+import io.bulkexport.sandbox.Fault;
 import io.bulkexport.sandbox.LoggedRequest;
 import io.bulkexport.sandbox.SandboxSettings;
 import org.apache.logging.log4j.Level;
@@ -92,6 +93,19 @@ class DatafinitiV3ExportTest {
 
             assertThat(app.run()).isEqualTo(1); // starting again does not try expired files either
             assertThat(of(sandbox, EndpointKind.DOWNLOAD)).isEmpty();
+            assertThat(sandbox.submissions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void should_never_send_the_starting_get_again_when_its_answer_is_lost() throws Exception {
+        DatafinitiSandbox sandbox = new DatafinitiSandbox(DatafinitiExportTest.small()).start();
+        sandbox.faults().onSubmit(Fault.acceptThenDrop());
+        try (ExportHarness app = app(sandbox, "json"); LogCapture logs = new LogCapture(Level.INFO)) {
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("NEEDS_ATTENTION products").contains("bulkexport.attach.products");
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(of(sandbox, EndpointKind.SUBMIT)).hasSize(1);
             assertThat(sandbox.submissions()).hasSize(1);
         }
     }
