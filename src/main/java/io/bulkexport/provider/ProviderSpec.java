@@ -87,10 +87,7 @@ public class ProviderSpec {
     /** Hints added to the vendor's own words for an error status, written {@code 402=…; 409=…}. */
     public void setErrorHints(String declaration) {
         errorHints.clear();
-        for (String entry : entries(declaration)) {
-            String[] parts = entry.split("=", 2);
-            errorHints.put(Integer.parseInt(parts[0].trim()), parts.length > 1 ? parts[1].trim() : "");
-        }
+        pairs(declaration, "errorHints").forEach((status, hint) -> errorHints.put(Integer.parseInt(status), hint));
     }
 
     public String errorHint(int status) {
@@ -123,14 +120,7 @@ public class ProviderSpec {
     /** Values of job options for jobs that do not set them, written {@code key=value; key=value}. */
     public void setJobDefaults(String declaration) {
         jobDefaults.clear();
-        for (String entry : entries(declaration)) {
-            String[] parts = entry.split("=", 2);
-            if (parts.length != 2) {
-                throw new ConfigurationException("provider " + name + ": jobDefaults entry '" + entry
-                        + "' must read 'key=value'");
-            }
-            jobDefaults.put(parts[0].trim(), parts[1].trim());
-        }
+        jobDefaults.putAll(pairs(declaration, "jobDefaults"));
     }
 
     public Map<String, String> jobDefaults() {
@@ -195,6 +185,20 @@ public class ProviderSpec {
 
     private static List<String> words(String text) {
         return text == null ? List.of() : Arrays.stream(text.trim().split("[\\s,]+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** {@code key=value; key=value}, in order. */
+    private Map<String, String> pairs(String declaration, String property) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (String entry : entries(declaration)) {
+            String[] parts = entry.split("=", 2);
+            if (parts.length != 2) {
+                throw new ConfigurationException("provider " + name + ": " + property + " entry '" + entry
+                        + "' must read 'key=value'");
+            }
+            pairs.put(parts[0].trim(), parts[1].trim());
+        }
+        return pairs;
     }
 
     private static List<String> entries(String declaration) {

@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -32,7 +31,7 @@ import org.apache.commons.csv.CSVRecord;
  * arrives (quoted delimiters, embedded newlines); a row that breaks CSV syntax or does not have the header's number
  * of fields is quarantined with the line it starts on, and reading goes on with the next row.
  */
-final class CsvRecordReader implements RecordBatchIterator {
+final class CsvRecordReader extends BatchReader {
 
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
     private static final JsonFactory JSON = new JsonFactoryBuilder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
@@ -40,7 +39,6 @@ final class CsvRecordReader implements RecordBatchIterator {
     /** How far past maxRecordBytes the parser may read before a runaway quoted field ends the file. */
     private static final int RUNAWAY_SLACK = 64 * 1024;
 
-    private final String sourceFile;
     private final int batchRecords;
     private final int batchBytes;
     private final int maxRecordBytes;
@@ -52,11 +50,9 @@ final class CsvRecordReader implements RecordBatchIterator {
     private long lastLine;
     private boolean skipRemainder;
     private boolean ended;
-    private boolean closed;
-    private RecordBatch ready;
 
     CsvRecordReader(InputStream in, String sourceFile, int batchRecords, int batchBytes, int maxRecordBytes) {
-        this.sourceFile = sourceFile;
+        super(sourceFile);
         this.batchRecords = batchRecords;
         this.batchBytes = batchBytes;
         this.maxRecordBytes = maxRecordBytes;
@@ -70,40 +66,17 @@ final class CsvRecordReader implements RecordBatchIterator {
     }
 
     @Override
-    public boolean hasNext() {
-        if (ready == null && !ended && !closed) {
-            ready = readBatch();
-            if (ready == null) {
-                ended = true;
-                close();
-            }
-        }
-        return ready != null;
+    protected String position() {
+        return "line " + lastLine;
     }
 
     @Override
-    public RecordBatch next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("no more batches in " + sourceFile);
-        }
-        RecordBatch batch = ready;
-        ready = null;
-        return batch;
+    protected void closeSource() throws IOException {
+        parser.close();
     }
 
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                parser.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("closing " + sourceFile, e);
-            }
-        }
-    }
-
-    private RecordBatch readBatch() {
+    protected RecordBatch readBatch() throws IOException {
         Batch batch = new Batch();
         while (batch.size() < batchRecords && batch.bytes() < batchBytes) {
             Row row = nextRow();
@@ -125,8 +98,8 @@ final class CsvRecordReader implements RecordBatchIterator {
     }
 
     /** The next row, a syntax problem in place of a row, or null at the end. */
-    private Row nextRow() {
-        while (true) {
+    private Row nextRow() throws IOException {
+        while (!ended) {
             CSVRecord record;
             try {
                 if (!rows.hasNext()) {
@@ -147,9 +120,10 @@ final class CsvRecordReader implements RecordBatchIterator {
             }
             return new Row(line, values, null, null);
         }
+        return null;
     }
 
-    private Row syntaxProblem(UncheckedIOException e) {
+    private Row syntaxProblem(UncheckedIOException e) throws IOException {
         long line = lastLine + 1;
         lastLine = Math.max(lastLine, parser.getCurrentLineNumber());
         if (e.getCause() instanceof RecordBoundReader.RecordTooLong) {
@@ -158,8 +132,7 @@ final class CsvRecordReader implements RecordBatchIterator {
                     + " could not be read", new byte[0]);
         }
         if (!(e.getCause() instanceof CSVException)) {
-            throw new UncheckedIOException("reading " + sourceFile + " after line " + lastLine + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw e.getCause(); // the stream broke: the download is tried again
         }
         reader.recordEnded();
         skipRemainder = true;

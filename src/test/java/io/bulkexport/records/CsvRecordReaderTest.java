@@ -141,6 +141,18 @@ class CsvRecordReaderTest {
     }
 
     @Test
+    void should_end_the_file_at_a_runaway_quoted_field_instead_of_reading_it_into_memory() {
+        String csv = "a,b\n1,2\n3,\"" + "never closed ".repeat(20_000) + "\n4,5\n";
+        List<RecordBatch> batches = drain(new RecordReaders(100, 4096, 200, 0)
+                .open(new ByteArrayInputStream(utf8(csv)), null, "csv", "x.csv"));
+        assertThat(objects(batches)).containsExactly(Map.of("a", "1", "b", "2"));
+        assertThat(quarantined(batches)).singleElement().satisfies(q -> {
+            assertThat(q.line()).isEqualTo(3L);
+            assertThat(q.reason()).isEqualTo("record longer than 200 bytes; the rest of the file could not be read");
+        });
+    }
+
+    @Test
     void should_fail_with_the_read_error_when_the_stream_breaks() {
         IOException reset = new IOException("connection reset");
         InputStream breaking = new SequenceInputStream(new ByteArrayInputStream(utf8("a,b\n1,2\n")), new InputStream() {
