@@ -70,11 +70,13 @@ public final class DataRequestsSandbox implements AutoCloseable {
                 .route("GET", "/requests/{id}/data", EndpointKind.DOWNLOAD, exchange -> 0, this::data);
     }
 
+    /** Starts listening on 127.0.0.1 (on the settings' port, 0 for a free one). */
     public DataRequestsSandbox start() {
         http.start(settings.port());
         return this;
     }
 
+    /** Stops listening at once. */
     public void stop() {
         http.stop();
     }
@@ -94,6 +96,7 @@ public final class DataRequestsSandbox implements AutoCloseable {
         return baseUrl() + TOKEN_PATH;
     }
 
+    /** Queues of faults to play on coming requests. */
     public FaultQueue faults() {
         return faults;
     }

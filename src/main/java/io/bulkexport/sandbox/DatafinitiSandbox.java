@@ -65,6 +65,7 @@ public final class DatafinitiSandbox implements AutoCloseable {
         return this;
     }
 
+    /** Stops listening at once. */
     public void stop() {
         api.stop();
         storage.stop();
@@ -80,6 +81,7 @@ public final class DatafinitiSandbox implements AutoCloseable {
         return "http://127.0.0.1:" + api.port();
     }
 
+    /** Queues of faults to play on coming requests. */
     public FaultQueue faults() {
         return faults;
     }
