@@ -82,7 +82,8 @@ final class JobRequestReader {
         values.put(FORMAT, provider.formats().getOrDefault(format, format));
         values.put(REQUEST, requestJson);
         checkTemplates(options, values);
-        return new Found(requestFile, limit, uploaded, format, Map.copyOf(options), values);
+        return new Found(requestFile, limit, uploaded, format, Map.copyOf(options),
+                java.util.Collections.unmodifiableMap(values));
     }
 
     private Long limit() {
