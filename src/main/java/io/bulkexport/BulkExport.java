@@ -21,12 +21,17 @@ import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.PollPolicy;
+import io.bulkexport.run.RetryPolicy;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.Runs;
-import io.bulkexport.sandbox.CoresignalSandbox;
+import io.bulkexport.presigned.PresignedFiles;
+import io.bulkexport.presigned.PresignedLinks;
 import io.bulkexport.sandbox.SandboxSettings;
+import io.bulkexport.sandbox.Sandboxes;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.state.StateStore;
+import io.bulkexport.vendor.JobCalls;
+import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.RequestBodies;
 import io.bulkexport.vendor.VendorResponses;
 import org.apache.camel.CamelContext;
@@ -50,7 +55,8 @@ public class BulkExport {
     private final Properties overrides = new Properties();
     private final CountDownLatch started = new CountDownLatch(1);
     private HikariDataSource dataSource;
-    private CoresignalSandbox sandbox;
+    private Sandboxes sandboxes;
+    private PresignedFiles presignedFiles;
     private RunMode runMode;
 
     /** @param overrides settings that win over the configuration file, as {@code -Dname=value} would */
@@ -102,8 +108,15 @@ public class BulkExport {
     }
 
     private void close() {
-        if (sandbox != null) {
-            sandbox.stop();
+        if (sandboxes != null) {
+            sandboxes.stop();
+        }
+        if (presignedFiles != null) {
+            try {
+                presignedFiles.close();
+            } catch (java.io.IOException e) {
+                LOG.debug("closing the presigned download client", e);
+            }
         }
         if (dataSource != null) {
             dataSource.close();
@@ -162,10 +175,21 @@ public class BulkExport {
             registry.bind("runMode", runMode);
             registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
                     settings.under("bulkexport.attach.")));
+            registry.bind("retryPolicy", new RetryPolicy(settings::optional,
+                    (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
+                    settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
+                    settings.whole("bulkexport.retry.max-delay-millis", 60_000, 0)));
             registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
                     settings.whole("bulkexport.retry.max-delay-seconds", 120, 0))));
             registry.bind("requestBodies", new RequestBodies());
-            registry.bind("jsonAnswers", new io.bulkexport.vendor.JsonAnswers());
+            registry.bind("jobCalls", new JobCalls());
+            registry.bind("jsonAnswers", new JsonAnswers());
+            PresignedLinks links = new PresignedLinks(clock);
+            presignedFiles = new PresignedFiles(links, clock,
+                    Duration.ofMillis(settings.whole("camel.component.http.connect-timeout", 10_000, 1)),
+                    Duration.ofMillis(settings.whole("camel.component.http.so-timeout", 60_000, 1)));
+            registry.bind("presignedLinks", links);
+            registry.bind("presignedFiles", presignedFiles);
             registry.bind("recordReaders", new RecordReaders());
             registry.bind("recordValidator", new RecordValidator());
             registry.bind("fileSink", new FileSink(output, store,
@@ -235,14 +259,13 @@ public class BulkExport {
                             settings.decimal("bulkexport.sandbox.ready-after-seconds", 2, 0) * 1000)))
                     .withMalformedEvery((int) settings.whole("bulkexport.sandbox.malformed-every", 0, 0))
                     .withPort((int) settings.whole("bulkexport.sandbox.port", 0, 0));
-            sandbox = new CoresignalSandbox(sandboxSettings);
-            sandbox.start();
+            sandboxes = Sandboxes.start(sandboxSettings);
             Properties withSandbox = new Properties();
             withSandbox.putAll(overrides);
-            withSandbox.setProperty("bulkexport.coresignal.base-url", sandbox.baseUrl());
+            withSandbox.putAll(sandboxes.properties());
             context.getPropertiesComponent().setOverrideProperties(withSandbox);
-            LOG.info("sandbox: the built-in Coresignal emulator answers at {} (bulkexport.sandbox.enabled=true);"
-                    + " nothing leaves this machine", sandbox.baseUrl());
+            LOG.info("sandbox: the built-in vendor emulators answer at {} (bulkexport.sandbox.enabled=true);"
+                    + " nothing leaves this machine", sandboxes.properties().values());
         }
     }
 }

@@ -21,7 +21,7 @@ class ConfigurationErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown provider   | provider: nosuch\\ndataset: x\\nmethod: y\\nrequest: q.json                          | unknown provider 'nosuch' (known: coresignal)",
+        "unknown provider   | provider: nosuch\\ndataset: x\\nmethod: y\\nrequest: q.json                          | unknown provider 'nosuch' (known: coresignal, data-requests, datafiniti, datafiniti-v3)",
         "unknown dataset    | provider: coresignal\\ndataset: people\\nmethod: es_dsl\\nrequest: q.json               | has no dataset 'people'",
         "unknown method     | provider: coresignal\\ndataset: employee_clean\\nmethod: ids\\nrequest: q.json          | has no method 'ids'",
         "bad cron           | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\nschedule: every day | schedule 'every day' is neither 'once' nor a Quartz cron",
@@ -29,6 +29,14 @@ class ConfigurationErrorsTest {
         "query not JSON     | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: bad.json       | is not valid JSON",
         "unknown key        | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\nlimt: 5 | unknown key 'limt'",
         "bad limit          | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\nlimit: -3 | limit must be a positive whole number",
+        "key of another provider | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\nquery: x | unknown key 'query' (allowed for coresignal:",
+        "datafiniti no limit | provider: datafiniti\\ndataset: businesses\\nquery: categories:hotels               | no limit — provider datafiniti would download every match and charge for all of them; set limit: N, or all_records: true",
+        "limit and all      | provider: datafiniti\\ndataset: businesses\\nquery: x\\nlimit: 5\\nall_records: true | set either limit or all_records: true, not both",
+        "datafiniti format  | provider: datafiniti\\ndataset: businesses\\nquery: x\\nlimit: 5\\nformat: xml     | format 'xml' is not offered by datafiniti (offered: json, csv)",
+        "datafiniti query   | provider: datafiniti-v3\\ndataset: products\\nlimit: 5                                 | 'query' is missing",
+        "create call        | provider: data-requests\\ndataset: profile\\ncreate: DELETE /requests             | create must read 'METHOD /path'",
+        "unknown template   | provider: data-requests\\ndataset: profile\\ndownload: /requests/${nope}/data      | template placeholder ${nope} is unknown",
+        "bad encoding       | provider: data-requests\\ndataset: profile\\nencoding: br                          | encoding 'br' is not one of",
     })
     void should_refuse_a_bad_job_with_one_line(String name, String job, String expected) throws Exception {
         Files.writeString(dir.resolve("q.json"), "{\"es_dsl_query\": {}}");
@@ -50,6 +58,24 @@ class ConfigurationErrorsTest {
             assertThat(err).contains("CORESIGNAL_API_KEY is not set").contains("bulkexport.sandbox.enabled=true");
         } finally {
             System.setProperty("CORESIGNAL_API_KEY", ExportHarness.API_KEY);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "DATAFINITI_API_TOKEN        | provider: datafiniti\\ndataset: businesses\\nquery: x\\nlimit: 5",
+        "DATAFINITI_API_TOKEN        | provider: datafiniti-v3\\ndataset: products\\nquery: x\\nlimit: 5",
+        "DATA_REQUESTS_CLIENT_ID     | provider: data-requests\\ndataset: profile",
+    })
+    void should_refuse_to_start_without_a_providers_credentials_unless_on_the_sandbox(String env, String job)
+            throws Exception {
+        System.clearProperty("DATAFINITI_API_TOKEN");
+        System.clearProperty("DATA_REQUESTS_CLIENT_ID");
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults())) {
+            app.job("job", job.replace("\\n", "\n"));
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).contains(env + " is not set").contains("bulkexport.sandbox.enabled=true");
         }
     }
 

@@ -15,7 +15,7 @@ import io.bulkexport.sandbox.CoresignalSandbox;
 import io.bulkexport.sandbox.SandboxSettings;
 
 /**
- * Boots the real application (routes, config, state) against a sandbox the test owns, with its own output folder
+ * Boots the real application (routes, config, state) against sandboxes the test owns, with its own output folder
  * and state database, and reads back what landed.
  */
 final class ExportHarness implements AutoCloseable {
@@ -23,15 +23,32 @@ final class ExportHarness implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Path dir;
+    /** The Coresignal sandbox, or null when the test talks to another provider's. */
     final CoresignalSandbox sandbox;
     final Map<String, String> overrides = new HashMap<>();
+    private final List<AutoCloseable> owned = new ArrayList<>();
 
+    /** The app against a Coresignal sandbox with these settings (and {@link #API_KEY}). */
     ExportHarness(Path dir, SandboxSettings settings) {
+        this(dir, new CoresignalSandbox(settings.withApiKey(API_KEY)).start());
+    }
+
+    /** The app against another provider's sandbox, which the harness stops when closed; see {@link #set}. */
+    static ExportHarness against(Path dir, AutoCloseable sandbox) {
+        ExportHarness harness = new ExportHarness(dir, (CoresignalSandbox) null);
+        harness.owned.add(sandbox);
+        return harness;
+    }
+
+    private ExportHarness(Path dir, CoresignalSandbox coresignal) {
         System.setProperty("CORESIGNAL_API_KEY", API_KEY);
         this.dir = dir;
-        this.sandbox = new CoresignalSandbox(settings.withApiKey(API_KEY)).start();
+        this.sandbox = coresignal;
+        if (coresignal != null) {
+            owned.add(coresignal);
+            overrides.put("bulkexport.coresignal.base-url", coresignal.baseUrl());
+        }
         overrides.put("bulkexport.sandbox.enabled", "false");
-        overrides.put("bulkexport.coresignal.base-url", sandbox.baseUrl());
         overrides.put("bulkexport.output.dir", dir.resolve("out").toString());
         overrides.put("bulkexport.state.url", "jdbc:h2:file:" + dir.resolve("state/db").toAbsolutePath() + ";WRITE_DELAY=0");
         overrides.put("bulkexport.run-mode", "once");
@@ -77,6 +94,41 @@ final class ExportHarness implements AutoCloseable {
         }
     }
 
+    /** Every record written for a job, in file order, duplicates kept. */
+    List<JsonNode> landedRecords(String job) throws IOException {
+        List<JsonNode> records = new ArrayList<>();
+        for (Path file : outputFiles(job)) {
+            for (String line : Files.readAllLines(file)) {
+                records.add(JSON.readTree(line));
+            }
+        }
+        return records;
+    }
+
+    /** Every quarantined line of a job, as written to the quarantine files. */
+    List<JsonNode> quarantined(String job) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir.resolve("out").resolve(job))) {
+            for (Path file : walk.filter(p -> p.toString().endsWith(".quarantine.jsonl")).sorted().toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    lines.add(JSON.readTree(line));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Everything the run left on disk (state database, output, quarantine), as text to search. */
+    String everythingWritten() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                all.append(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return all.toString();
+    }
+
     /** Every record id written for a job, in file order, duplicates kept (so a test can see them). */
     List<Long> landedIds(String job) throws IOException {
         List<Long> ids = new ArrayList<>();
@@ -114,7 +166,9 @@ final class ExportHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        sandbox.stop();
+    public void close() throws Exception {
+        for (AutoCloseable sandbox : owned) {
+            sandbox.close();
+        }
     }
 }

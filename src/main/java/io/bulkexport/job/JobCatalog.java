@@ -17,9 +17,6 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulkexport.config.ConfigurationException;
 import io.bulkexport.config.Secrets;
 import io.bulkexport.provider.ProviderSpec;
@@ -33,11 +30,10 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * its provider's declaration. Anything wrong is refused here, before a single request is sent.
  */
 public class JobCatalog {
-    private static final Set<String> KEYS = Set.of("name", "provider", "dataset", "method", "request", "limit",
-            "schedule", "sink");
+    /** Keys every job file may hold; each provider adds its own options (request, query, limit, format…). */
+    private static final Set<String> KEYS = Set.of("name", "provider", "dataset", "method", "schedule", "sink");
     private static final Set<String> SINKS = Set.of("file", "s3");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, JobDefinition> jobs;
 
@@ -70,11 +66,12 @@ public class JobCatalog {
         }
         if (credentialsRequired) {
             for (JobDefinition job : jobs.values()) {
-                String env = providers.get(job.provider()).getCredentialEnv();
-                if (env != null && Secrets.get(env) == null) {
-                    throw new ConfigurationException(env + " is not set: job " + job.name() + " uses provider "
-                            + job.provider() + ", which needs it (export " + env + "=…, or run against the built-in"
-                            + " sandbox with bulkexport.sandbox.enabled=true)");
+                for (String env : providers.get(job.provider()).credentialEnvs()) {
+                    if (Secrets.get(env) == null) {
+                        throw new ConfigurationException(env + " is not set: job " + job.name() + " uses provider "
+                                + job.provider() + ", which needs it (export " + env + "=…, or run against the"
+                                + " built-in sandbox with bulkexport.sandbox.enabled=true)");
+                    }
                 }
             }
         }
@@ -139,10 +136,18 @@ public class JobCatalog {
     static JobDefinition parse(Path file, Map<String, ProviderSpec> providers, String defaultSink) {
         Map<String, Object> yaml = readYaml(file);
         String where = "job file " + file;
+        String providerName = required(yaml, "provider", where);
+        ProviderSpec provider = providers.get(providerName);
+        if (provider == null) {
+            throw new ConfigurationException(where + ": unknown provider '" + providerName + "' (known: "
+                    + String.join(", ", new TreeSet<>(providers.keySet())) + ")");
+        }
+        Set<String> allowed = new TreeSet<>(KEYS);
+        allowed.addAll(provider.jobOptions());
         for (String key : yaml.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new ConfigurationException(where + ": unknown key '" + key + "' (allowed: "
-                        + String.join(", ", new TreeSet<>(KEYS)) + ")");
+            if (!allowed.contains(key)) {
+                throw new ConfigurationException(where + ": unknown key '" + key + "' (allowed for " + providerName
+                        + ": " + String.join(", ", allowed) + ")");
             }
         }
         String fileName = file.getFileName().toString();
@@ -151,24 +156,18 @@ public class JobCatalog {
             throw new ConfigurationException(where + ": job name '" + name + "' may hold only letters, digits,"
                     + " '.', '_' and '-' (it names the output folder)");
         }
-        String providerName = required(yaml, "provider", where);
-        ProviderSpec provider = providers.get(providerName);
-        if (provider == null) {
-            throw new ConfigurationException(where + ": unknown provider '" + providerName + "' (known: "
-                    + String.join(", ", new TreeSet<>(providers.keySet())) + ")");
-        }
         String dataset = required(yaml, "dataset", where);
-        Set<String> methods = provider.datasets().get(dataset);
+        Set<String> methods = provider.methods(dataset);
         if (methods == null) {
             throw new ConfigurationException(where + ": provider " + providerName + " has no dataset '" + dataset
                     + "' (known: " + String.join(", ", provider.datasets().keySet()) + ")");
         }
-        String method = required(yaml, "method", where);
+        String method = methods.size() == 1 ? text(yaml, "method", methods.iterator().next(), where)
+                : required(yaml, "method", where);
         if (!methods.contains(method)) {
             throw new ConfigurationException(where + ": dataset " + dataset + " of " + providerName
                     + " has no method '" + method + "' (known: " + String.join(", ", methods) + ")");
         }
-        Long limit = limit(yaml.get("limit"), where);
         String schedule = text(yaml, "schedule", JobDefinition.ONCE, where);
         if (!JobDefinition.ONCE.equals(schedule)) {
             try {
@@ -182,11 +181,10 @@ public class JobCatalog {
         if (!SINKS.contains(sink)) {
             throw new ConfigurationException(where + ": sink '" + sink + "' is not one of " + SINKS);
         }
-        Path request = file.getParent().resolve(required(yaml, "request", where)).normalize();
-        boolean upload = provider.isUpload(method);
-        byte[] body = upload ? readUpload(request, where) : jsonBody(request, limit, where);
-        return new JobDefinition(name, file, providerName, dataset, method, request, limit, schedule, sink, body,
-                upload);
+        JobRequestReader.Found asked = new JobRequestReader(provider, yaml, file).read(dataset, method);
+        return new JobDefinition(name, file, providerName, dataset, method, asked.request(), asked.limit(), schedule,
+                sink, asked.upload(), provider.isUpload(method), asked.format(), asked.options(), asked.values(),
+                provider.clientRequestIds());
     }
 
     private static Map<String, Object> readYaml(Path file) {
@@ -206,53 +204,6 @@ public class JobCatalog {
         }
     }
 
-    private static byte[] jsonBody(Path request, Long limit, String where) {
-        JsonNode query;
-        try {
-            query = JSON.readTree(Files.readAllBytes(request));
-        } catch (IOException e) {
-            String reason = e instanceof com.fasterxml.jackson.core.JsonProcessingException json
-                    ? "is not valid JSON (" + json.getOriginalMessage() + ")" : "cannot be read (" + e + ")";
-            throw new ConfigurationException(where + ": request file " + request + " " + reason);
-        }
-        if (!(query instanceof ObjectNode body)) {
-            throw new ConfigurationException(where + ": request file " + request + " must hold a JSON object");
-        }
-        if (!body.has("data_format")) {
-            body.put("data_format", "json");
-        }
-        if (limit != null) {
-            body.put("limit", limit);
-        }
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] readUpload(Path request, String where) {
-        try {
-            byte[] content = Files.readAllBytes(request);
-            if (content.length == 0) {
-                throw new ConfigurationException(where + ": request file " + request + " is empty");
-            }
-            return content;
-        } catch (IOException e) {
-            throw new ConfigurationException(where + ": request file " + request + " cannot be read (" + e + ")");
-        }
-    }
-
-    private static Long limit(Object value, String where) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Number n && n.longValue() > 0 && n.doubleValue() == n.longValue()) {
-            return n.longValue();
-        }
-        throw new ConfigurationException(where + ": limit must be a positive whole number, not '" + value + "'");
-    }
-
     private static String required(Map<String, Object> yaml, String key, String where) {
         String value = text(yaml, key, null, where);
         if (value == null) {
@@ -261,7 +212,7 @@ public class JobCatalog {
         return value;
     }
 
-    private static String text(Map<String, Object> yaml, String key, String fallback, String where) {
+    static String text(Map<String, Object> yaml, String key, String fallback, String where) {
         Object value = yaml.get(key);
         if (value == null) {
             return fallback;

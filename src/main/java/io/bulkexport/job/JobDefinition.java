@@ -1,13 +1,23 @@
 package io.bulkexport.job;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * One export job, as declared in a job file under {@code config/}: which provider, dataset and method, the request
- * it sends, an optional record limit, when it runs and where its records land.
+ * One export job, as declared in a job file under {@code config/}: which provider, dataset and method, what it
+ * asks for, when it runs and where its records land.
  *
- * @param requestBody  the submission as it will be sent: a JSON document, or the uploaded file's bytes
- * @param upload       true when the request is a file uploaded as it is (a CSV of ids), not a JSON query
+ * @param request      the job's request file, or null when the provider takes none
+ * @param limit        the most records to ask for, or null for the provider's default
+ * @param requestBody  the uploaded file's bytes for an upload method (a CSV of ids), else null
+ * @param upload       true when the request is a file uploaded as it is, not a JSON query
+ * @param format       {@code json} (JSON Lines) or {@code csv}: what the vendor sends and how it is decoded
+ * @param options      the provider's job options (query, view, create, download, encoding…), defaults applied
+ * @param values       what the provider's request templates may use: {@code ${dataset}}, {@code ${limit}},
+ *                     {@code ${format}} (the vendor's name for it), {@code ${request}}, every option; see
+ *                     {@link #templateValues(String)}
+ * @param clientRequestId true when the bundle makes the request id (a random UUID) before the creation call
  */
 public record JobDefinition(
         String name,
@@ -20,13 +30,29 @@ public record JobDefinition(
         String schedule,
         String sink,
         byte[] requestBody,
-        boolean upload) {
+        boolean upload,
+        String format,
+        Map<String, String> options,
+        Map<String, Object> values,
+        boolean clientRequestId) {
 
     public static final String ONCE = "once";
 
     /** True for a one-shot job; false for a recurring job with a cron schedule. */
     public boolean isOnce() {
         return ONCE.equals(schedule);
+    }
+
+    /** A job option (with the provider's default applied), or null. */
+    public String option(String key) {
+        return options.get(key);
+    }
+
+    /** The values for a request template, with {@code ${requestId}} (null until the request id is known). */
+    public Map<String, Object> templateValues(String requestId) {
+        Map<String, Object> all = new LinkedHashMap<>(values);
+        all.put("requestId", requestId);
+        return all;
     }
 
     @Override

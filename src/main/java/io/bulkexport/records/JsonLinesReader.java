@@ -2,21 +2,19 @@ package io.bulkexport.records;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Splits a JSON Lines byte stream into {@link RecordBatch}es without decoding it. Lines are
  * read straight into the array that becomes the batch's backing array; only the unfinished
  * line at the end of a batch is copied into the next one.
  */
-final class JsonLinesReader implements RecordBatchIterator {
+final class JsonLinesReader extends BatchReader {
 
     /** How much of an overlong line is kept as the quarantined raw bytes. */
     static final int OVERLONG_RAW_KEPT = 1024;
@@ -27,7 +25,6 @@ final class JsonLinesReader implements RecordBatchIterator {
     private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final InputStream in;
-    private final String sourceFile;
     private final int batchRecords;
     private final int batchBytes;
     private final int maxRecordBytes;
@@ -40,8 +37,6 @@ final class JsonLinesReader implements RecordBatchIterator {
     private long lineNumber; // lines consumed so far
     private boolean skipping; // inside an overlong line (already quarantined) until its '\n'
     private boolean eof;
-    private boolean closed;
-    private UncheckedIOException failure;
 
     private int count;
     private int[] offsets;
@@ -49,11 +44,9 @@ final class JsonLinesReader implements RecordBatchIterator {
     private long[] lines;
     private List<QuarantinedRecord> quarantined;
 
-    private RecordBatch ready;
-
     JsonLinesReader(InputStream in, String sourceFile, int batchRecords, int batchBytes, int maxRecordBytes) {
+        super(sourceFile);
         this.in = in;
-        this.sourceFile = sourceFile;
         this.batchRecords = batchRecords;
         this.batchBytes = batchBytes;
         this.maxRecordBytes = maxRecordBytes;
@@ -63,57 +56,17 @@ final class JsonLinesReader implements RecordBatchIterator {
     }
 
     @Override
-    public boolean hasNext() {
-        if (failure != null) {
-            throw failure;
-        }
-        if (ready == null && !closed) {
-            try {
-                ready = readBatch();
-            } catch (IOException e) {
-                failure = new UncheckedIOException("reading " + sourceFile + " after line " + lineNumber
-                        + ": " + e.getMessage(), e);
-                closeQuietly();
-                throw failure;
-            }
-            if (ready == null) {
-                close();
-            }
-        }
-        return ready != null;
+    protected String position() {
+        return "line " + lineNumber;
     }
 
     @Override
-    public RecordBatch next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("no more batches in " + sourceFile);
-        }
-        RecordBatch batch = ready;
-        ready = null;
-        return batch;
+    protected void closeSource() throws IOException {
+        in.close();
     }
 
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                in.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("closing " + sourceFile, e);
-            }
-        }
-    }
-
-    private void closeQuietly() {
-        try {
-            close();
-        } catch (UncheckedIOException ignored) {
-            // the read failure is the one worth reporting
-        }
-    }
-
-    private RecordBatch readBatch() throws IOException {
+    protected RecordBatch readBatch() throws IOException {
         while (true) {
             if (scan < limit) {
                 int newline = indexOfNewline(buf, scan, limit);

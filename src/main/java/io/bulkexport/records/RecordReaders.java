@@ -17,8 +17,8 @@ public final class RecordReaders {
 
     /** Accepted values of the {@code encoding} argument (case-insensitive; {@code null} means identity). */
     public static final String ACCEPTED_ENCODINGS = "gzip, x-gzip, identity, none";
-    /** Accepted values of the {@code format} argument (case-insensitive). */
-    public static final String ACCEPTED_FORMATS = "jsonl";
+    /** Accepted values of the {@code format} argument (case-insensitive): JSON Lines, or CSV with a header row. */
+    public static final String ACCEPTED_FORMATS = "jsonl (or json, ndjson), csv";
 
     /** Batches read ahead per open stream unless configured otherwise. */
     public static final int DEFAULT_READ_AHEAD_BATCHES = 2;
@@ -68,7 +68,8 @@ public final class RecordReaders {
 
     /**
      * Reads {@code raw}, decoded per {@code encoding} ("gzip" or "identity"/"none"/null) and split
-     * per {@code format} ("jsonl"). The returned iterator owns the stream and closes it at the end
+     * per {@code format}: "jsonl" (one JSON object a line) or "csv" (a header row, then one JSON
+     * object per row with the header's names as keys and string values). The returned iterator owns the stream and closes it at the end
      * or on {@link RecordBatchIterator#close()}; close it if you stop early, which also ends its
      * read-ahead thread.
      *
@@ -89,11 +90,15 @@ public final class RecordReaders {
 
     private static String formatName(String format, String sourceFile) {
         String name = format == null ? "" : format.trim().toLowerCase(Locale.ROOT);
-        if (!name.equals("jsonl")) {
-            throw new IllegalArgumentException("unsupported format '" + format + "' for " + sourceFile
-                    + "; accepted: " + ACCEPTED_FORMATS);
+        switch (name) {
+            case "jsonl", "json", "ndjson":
+                return "jsonl";
+            case "csv":
+                return "csv";
+            default:
+                throw new IllegalArgumentException("unsupported format '" + format + "' for " + sourceFile
+                        + "; accepted: " + ACCEPTED_FORMATS);
         }
-        return name;
     }
 
     private static InputStream decode(InputStream raw, String encoding, String sourceFile) {
@@ -114,11 +119,13 @@ public final class RecordReaders {
         }
     }
 
-    /** Picks the splitter for a checked format name; a "csv" splitter would emit one JSON object per row. */
+    /** Picks the splitter for a checked format name. */
     private RecordBatchIterator split(InputStream in, String formatName, String sourceFile) {
         switch (formatName) {
             case "jsonl":
                 return readAhead(new JsonLinesReader(in, sourceFile, batchRecords, batchBytes, maxRecordBytes), sourceFile);
+            case "csv":
+                return readAhead(new CsvRecordReader(in, sourceFile, batchRecords, batchBytes, maxRecordBytes), sourceFile);
             default:
                 throw new IllegalStateException("no splitter for format " + formatName);
         }

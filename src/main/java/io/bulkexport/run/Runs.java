@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.state.FileStatus;
@@ -16,7 +17,10 @@ import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
 import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
+import io.bulkexport.vendor.FileExpiredException;
+import io.bulkexport.vendor.Redaction;
 import io.bulkexport.vendor.RetryableVendorException;
+import io.bulkexport.vendor.TokenUnavailableException;
 import io.bulkexport.vendor.VendorRejectedException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -65,7 +69,7 @@ public class Runs {
         for (Run run : store.runsIn(List.of(RunStatus.SUBMITTING))) {
             if (jobs.contains(run.jobName())) {
                 String message = "the process stopped after sending the submission and before storing the vendor's"
-                        + " answer: it may have been accepted and charged. " + resolution(run.jobName());
+                        + " answer: it may have been accepted and charged. " + resolution(run.jobName(), run.requestId());
                 store.transition(run.runId(), RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION, message);
                 LOG.error("{}: NEEDS ATTENTION — {}", run.jobName(), message);
             }
@@ -110,7 +114,10 @@ public class Runs {
             return;
         }
         String attachId = attach.get(jobName);
-        if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())).orElse(true)) {
+        // attach unless the latest run already holds that request (a run that died while submitting a request id
+        // made here holds it too, but never got to use it)
+        if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())
+                || run.status() == RunStatus.NEEDS_ATTENTION).orElse(true)) {
             Run run = store.attachRun(jobName, job.provider(), attachId, clock.instant(), poll.firstInterval().toMillis());
             LOG.info("{}: attached to existing request {} (run {}): checking its status, nothing is submitted",
                     jobName, attachId, run.runId());
@@ -138,11 +145,15 @@ public class Runs {
                     run.message() == null ? "request " + run.requestId() : run.message(), jobName);
             return;
         }
-        Run run = store.createRun(jobName, job.provider(), null);
+        // a request id the bundle makes is random (never derived from the job or the user) and stored before sending
+        String requestId = job.clientRequestId() ? UUID.randomUUID().toString() : null;
+        Run run = store.createRun(jobName, job.provider(), requestId);
         exchange.setProperty("runId", run.runId());
+        exchange.setProperty("requestId", requestId);
         exchange.setProperty("action", "SUBMIT");
-        LOG.info("{}: submitting a {} {}/{} request{} (run {})", jobName, job.provider(), job.dataset(), job.method(),
-                job.limit() == null ? "" : " limited to " + job.limit() + " records", run.runId());
+        LOG.info("{}: submitting a {} {}/{} request{}{} (run {})", jobName, job.provider(), job.dataset(), job.method(),
+                job.limit() == null ? "" : " limited to " + job.limit() + " records",
+                requestId == null ? "" : " with request id " + requestId, run.runId());
     }
 
     /** The vendor accepted the submission: its request id (exchange property {@code requestId}) is stored. */
@@ -173,15 +184,16 @@ public class Runs {
             LOG.error("{}: FAILED — {}", jobName, message);
         } else {
             String message = "the submission's outcome is unknown (" + describe(cause) + "): the vendor may have"
-                    + " accepted and charged it, so it is not sent again. " + resolution(jobName);
+                    + " accepted and charged it, so it is not sent again. "
+                    + resolution(jobName, exchange.getProperty("requestId", String.class));
             store.transition(runId, RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION, message);
             LOG.error("{}: NEEDS ATTENTION — {}", jobName, message);
         }
     }
 
     private static boolean surelyNotAccepted(Throwable cause) {
-        if (cause instanceof VendorRejectedException) {
-            return true;
+        if (cause instanceof VendorRejectedException || cause instanceof TokenUnavailableException) {
+            return true; // refused, or never sent for want of an access token
         }
         if (cause instanceof RetryableVendorException retry) {
             return retry.getStatusCode() == 429 || retry.getStatusCode() == 503;
@@ -194,9 +206,10 @@ public class Runs {
         return false;
     }
 
-    private static String resolution(String jobName) {
-        return "Look for the request in your vendor account: if it is there, resume it with"
-                + " -Dbulkexport.attach." + jobName + "=<request id>; if not, start a new paid run with"
+    private static String resolution(String jobName, String requestId) {
+        return "Look for the request" + (requestId == null ? "" : " " + requestId) + " in your vendor account: if it"
+                + " is there, resume it with -Dbulkexport.attach." + jobName + "="
+                + (requestId == null ? "<request id>" : requestId) + "; if not, start a new paid run with"
                 + " -Dbulkexport.new-run=" + jobName + ".";
     }
 
@@ -328,13 +341,19 @@ public class Runs {
                 landed.records(), landed.bytes(), landed.quarantined(), landed.sha256(), landed.location());
     }
 
-    /** A file could not be fetched after its retries; the run carries on with the others. */
+    /** A file could not be fetched after its retries, or has expired at the vendor; the run carries on. */
     public void fileFailed(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String message = describe(cause);
-        store.fileFailed(exchange.getProperty("runId", String.class), exchange.getProperty("fileName", String.class),
-                message);
-        LOG.error("{}: file {} failed: {}", exchange.getProperty("jobName"), exchange.getProperty("fileName"), message);
+        String runId = exchange.getProperty("runId", String.class);
+        String fileName = exchange.getProperty("fileName", String.class);
+        if (cause instanceof FileExpiredException) {
+            store.fileExpired(runId, fileName, message);
+            LOG.error("{}: file {} EXPIRED: {}", exchange.getProperty("jobName"), fileName, message);
+            return;
+        }
+        store.fileFailed(runId, fileName, message);
+        LOG.error("{}: file {} failed: {}", exchange.getProperty("jobName"), fileName, message);
     }
 
     /** Something other than a file failed while the run was downloading: it ends INCOMPLETE, resumable. */
@@ -363,6 +382,13 @@ public class Runs {
             store.transition(runId, RunStatus.DOWNLOADING, RunStatus.DONE, null);
             LOG.info("{}: DONE — request {}: {} file(s), {} records, {} quarantined", jobName,
                     exchange.getProperty("requestId"), files.size(), records, quarantined);
+        } else if (failed.stream().allMatch(f -> f.status() == FileStatus.EXPIRED)) {
+            String message = failed.size() + " of " + files.size() + " file(s) expired at the vendor before they were"
+                    + " fetched (first: " + failed.get(0).fileName() + ": " + failed.get(0).message() + "); files"
+                    + " already landed are kept; the rest can only come from a new, paid run: -Dbulkexport.new-run="
+                    + jobName;
+            store.transition(runId, RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, message);
+            LOG.error("{}: INCOMPLETE — {}", jobName, message);
         } else {
             String message = failed.size() + " of " + files.size() + " file(s) failed (first: " + failed.get(0)
                     .fileName() + ": " + failed.get(0).message() + "); files already landed are kept, and starting"
@@ -389,7 +415,7 @@ public class Runs {
             return "unknown error";
         }
         if (cause instanceof io.bulkexport.vendor.VendorException) {
-            return cause.getMessage();
+            return Redaction.withoutQueries(cause.getMessage());
         }
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
@@ -397,7 +423,7 @@ public class Runs {
         }
         String text = root.getMessage() == null ? root.getClass().getSimpleName()
                 : root.getClass().getSimpleName() + ": " + root.getMessage();
-        return text.replaceAll("\\s+", " ");
+        return Redaction.withoutQueries(text).replaceAll("\\s+", " ");
     }
 
     private static String suffix(String message) {

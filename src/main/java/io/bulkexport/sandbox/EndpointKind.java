@@ -7,5 +7,7 @@ public enum EndpointKind {
     /** Polling a request for readiness or listing its files. */
     STATUS,
     /** Downloading one file of a finished request. */
-    DOWNLOAD
+    DOWNLOAD,
+    /** Getting an access token (OAuth). */
+    TOKEN
 }

@@ -61,6 +61,22 @@ public final class SandboxExchange {
         return pathParams.get(name);
     }
 
+    /** The decoded value of a query parameter (the first, if repeated), or null. */
+    public String queryParam(String name) {
+        String query = http.getRequestURI().getRawQuery();
+        if (query == null) {
+            return null;
+        }
+        for (String parameter : query.split("&")) {
+            int eq = parameter.indexOf('=');
+            String key = eq < 0 ? parameter : parameter.substring(0, eq);
+            if (SandboxHttp.percentDecode(key.replace("+", "%20")).equals(name)) {
+                return eq < 0 ? "" : java.net.URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
     /** First value of a request header, or null. */
     public String header(String name) {
         return http.getRequestHeaders().getFirst(name);
@@ -94,6 +110,12 @@ public final class SandboxExchange {
         byte[] bytes = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
         OutputStream out = begin(status, "application/json", bytes.length, headers);
         out.write(bytes);
+    }
+
+    /** Answers with a body of any type (e.g. a storage service's XML error). */
+    public void respond(int status, String contentType, byte[] body) throws IOException {
+        OutputStream out = begin(status, contentType, body.length, Map.of());
+        out.write(body);
     }
 
     /**

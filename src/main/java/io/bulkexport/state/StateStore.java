@@ -214,6 +214,12 @@ public class StateStore {
                 FileStatus.FAILED.name(), clip(message), clock.millis(), runId, fileName);
     }
 
+    /** The vendor no longer serves the file: it is not retried. */
+    public void fileExpired(String runId, String fileName, String message) {
+        update("UPDATE bulkexport_file SET status = ?, message = ?, updated_at = ? WHERE run_id = ? AND file_name = ?",
+                FileStatus.EXPIRED.name(), clip(message), clock.millis(), runId, fileName);
+    }
+
     /** Puts failed files of a run back in line, for a restart that retries them. */
     public int retryFailedFiles(String runId) {
         return update("UPDATE bulkexport_file SET status = ?, updated_at = ? WHERE run_id = ? AND status = ?",

@@ -1,19 +1,29 @@
 package io.bulkexport.vendor;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
 
-/** Reads fields out of a vendor's JSON answer, for provider routes: an id under one of several names, a list. */
+/**
+ * Reads a vendor's JSON answer for provider routes: the whole answer as a tree, an id under one of several names,
+ * a list. The answer may be a tree, text, bytes or the response stream.
+ */
 public class JsonAnswers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Reads the answer once and puts it back in the body as a JSON tree (an empty answer is an empty object). */
+    public void parse(Exchange exchange) {
+        exchange.getMessage().setBody(tree(exchange.getMessage().getBody()));
+    }
+
     /** The first of the comma-separated fields that holds a value, as text; null when none does. */
-    public String field(String body, String names) {
-        JsonNode json = parse(body);
+    public String field(Object body, String names) {
+        JsonNode json = tree(body);
         for (String name : names.split(",")) {
             JsonNode value = json.get(name.trim());
             if (value != null && !value.isNull() && !value.asText().isBlank()) {
@@ -27,8 +37,8 @@ public class JsonAnswers {
      * The strings in array {@code field}; elements that are objects contribute their {@code url} (or {@code name}).
      * An absent field is an empty list.
      */
-    public List<String> strings(String body, String field) {
-        JsonNode array = parse(body).path(field);
+    public List<String> strings(Object body, String field) {
+        JsonNode array = tree(body).path(field);
         List<String> values = new ArrayList<>();
         for (JsonNode element : array) {
             JsonNode value = element.isObject() ? element.has("url") ? element.get("url") : element.get("name") : element;
@@ -39,12 +49,23 @@ public class JsonAnswers {
         return values;
     }
 
-    private static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return JSON.createObjectNode();
-        }
+    /** The answer as a JSON tree. */
+    public static JsonNode tree(Object body) {
         try {
-            return JSON.readTree(body);
+            if (body instanceof JsonNode node) {
+                return node;
+            }
+            JsonNode parsed = null;
+            if (body instanceof InputStream in) {
+                try (in) {
+                    parsed = JSON.readTree(in);
+                }
+            } else if (body instanceof byte[] bytes) {
+                parsed = JSON.readTree(bytes);
+            } else if (body != null && !body.toString().isBlank()) {
+                parsed = JSON.readTree(body.toString());
+            }
+            return parsed == null || parsed.isMissingNode() ? JSON.createObjectNode() : parsed;
         } catch (IOException e) {
             throw new IllegalArgumentException("the vendor's answer is not JSON: " + e.getMessage(), e);
         }

@@ -1,18 +1,42 @@
 package io.bulkexport.vendor;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulkexport.job.JobDefinition;
+import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.provider.RequestTemplate;
 import org.apache.camel.Exchange;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
 
-/** Builds a job's submission body: its JSON query, or its file uploaded as a multipart form. */
+/**
+ * Builds a job's submission from its provider's templates ({@link ProviderSpec#submitBody()},
+ * {@link ProviderSpec#submitQuery()}) and the job's values, or uploads the job's file as a multipart form.
+ */
 public class RequestBodies {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The job's JSON request, as prepared when the job file was loaded. */
+    /** The provider's JSON body template filled with the job's values (and {@code ${requestId}} when known). */
     public void json(Exchange exchange) {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
+        JsonNode body = RequestTemplate.json(spec(exchange, job).submitBody(),
+                job.templateValues(exchange.getProperty("requestId", String.class)), true);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(job.requestBody());
+        try {
+            exchange.getMessage().setBody(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The provider's query string template filled with the job's values, as header {@code CamelHttpQuery}. */
+    public void query(Exchange exchange) {
+        JobDefinition job = exchange.getProperty("job", JobDefinition.class);
+        exchange.getMessage().setHeader(Exchange.HTTP_QUERY, RequestTemplate.query(spec(exchange, job).submitQuery(),
+                job.templateValues(exchange.getProperty("requestId", String.class))));
     }
 
     /** A multipart form with the job's request file in part {@code filePart}, plus fixed text fields. */
@@ -26,5 +50,9 @@ public class RequestBodies {
         }
         exchange.getMessage().removeHeader(Exchange.CONTENT_TYPE);
         exchange.getMessage().setBody(form.build());
+    }
+
+    private static ProviderSpec spec(Exchange exchange, JobDefinition job) {
+        return exchange.getContext().getRegistry().lookupByNameAndType(job.provider(), ProviderSpec.class);
     }
 }

@@ -19,6 +19,11 @@ import org.apache.camel.Message;
  * {@code Retry-After}, it sets Camel's per-exchange redelivery delay so the route's retry waits as long as asked.
  */
 public class VendorResponses {
+    /**
+     * Exchange property a provider route sets before a call whose answer codes (space separated, e.g. {@code 404}
+     * while a result is not there yet) are answers to read, not errors.
+     */
+    public static final String EXPECTED_STATUSES = "expectedStatuses";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ERROR_BODY_LIMIT = 16 * 1024;
     private static final int MESSAGE_LIMIT = 300;
@@ -37,7 +42,7 @@ public class VendorResponses {
             throw new IllegalStateException("no HTTP status on the exchange: call the vendor before checking");
         }
         message.removeHeader(Exchange.REDELIVERY_DELAY);
-        if (status >= 200 && status < 300) {
+        if (status >= 200 && status < 300 || expected(exchange, status)) {
             return;
         }
         String said = vendorWords(message);
@@ -52,6 +57,11 @@ public class VendorResponses {
         ProviderSpec spec = exchange.getContext().getRegistry().lookupByNameAndType(provider, ProviderSpec.class);
         String hint = spec == null ? null : spec.errorHint(status);
         throw new VendorRejectedException(provider, status, hint == null ? text : text + " — " + hint);
+    }
+
+    private static boolean expected(Exchange exchange, int status) {
+        String expected = exchange.getProperty(EXPECTED_STATUSES, String.class);
+        return expected != null && java.util.Arrays.asList(expected.trim().split("[\\s,]+")).contains(String.valueOf(status));
     }
 
     /** The vendor's own explanation: {@code detail}, {@code message} or {@code error} of a JSON body, or its text. */
@@ -93,7 +103,7 @@ public class VendorResponses {
     }
 
     private static String clip(String text) {
-        String oneLine = text.replaceAll("\\s+", " ");
+        String oneLine = Redaction.withoutQueries(text).replaceAll("\\s+", " ");
         return oneLine.length() <= MESSAGE_LIMIT ? oneLine : oneLine.substring(0, MESSAGE_LIMIT) + "…";
     }
 

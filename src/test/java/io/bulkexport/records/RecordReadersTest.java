@@ -240,10 +240,11 @@ class RecordReadersTest {
                 .hasMessageContaining("'br'")
                 .hasMessageContaining("gzip")
                 .hasMessageContaining("identity");
-        assertThatThrownBy(() -> readers.open(new ByteArrayInputStream(new byte[0]), "gzip", "csv", "x"))
+        assertThatThrownBy(() -> readers.open(new ByteArrayInputStream(new byte[0]), "gzip", "xml", "x"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'csv'")
-                .hasMessageContaining("jsonl");
+                .hasMessageContaining("'xml'")
+                .hasMessageContaining("jsonl")
+                .hasMessageContaining("csv");
     }
 
     @Test

@@ -1,0 +1,113 @@
+package io.bulkexport.provider;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulkexport.vendor.JsonAnswers;
+import org.apache.camel.Exchange;
+
+/**
+ * How a provider's status answer maps to the pipeline's PENDING, READY, FAILED or CANCELLED: which field holds the
+ * status and which of its values mean what (case-insensitive). A value listed nowhere fails the run, naming it.
+ * Declared per provider in its routes file; {@link #apply} sets exchange properties {@code vendorStatus},
+ * {@code vendorMessage} and {@code notBefore}.
+ */
+public class StatusMapping {
+    private String field = "status";
+    private Set<String> pending = Set.of();
+    private Set<String> ready = Set.of();
+    private Set<String> cancelled = Set.of();
+    private Set<String> failed = Set.of();
+    private String messageField;
+    private String notBeforeField;
+
+    /** Reads the answer in the body (left in the body as a JSON tree) and sets the run's vendor status. */
+    public void apply(Exchange exchange) {
+        JsonNode answer = JsonAnswers.tree(exchange.getMessage().getBody());
+        exchange.getMessage().setBody(answer);
+        JsonNode node = answer.path(field);
+        String value = node.isMissingNode() || node.isNull() ? "" : node.asText().toLowerCase(Locale.ROOT);
+        String status;
+        String message = text(answer, messageField);
+        if (pending.contains(value)) {
+            status = "PENDING";
+        } else if (ready.contains(value)) {
+            status = "READY";
+        } else if (cancelled.contains(value)) {
+            status = "CANCELLED";
+        } else {
+            status = "FAILED";
+            if (!failed.contains(value)) {
+                String unknown = value.isEmpty() ? "no " + field + " in the answer" : field + " '" + value + "'";
+                message = message == null ? unknown : unknown + ": " + message;
+            }
+        }
+        exchange.setProperty("vendorStatus", status);
+        exchange.setProperty("vendorMessage", message);
+        exchange.setProperty("notBefore", instant(text(answer, notBeforeField)));
+    }
+
+    private static String text(JsonNode answer, String name) {
+        if (name == null) {
+            return null;
+        }
+        JsonNode value = answer.get(name);
+        return value == null || value.isNull() || value.asText().isBlank() ? null : value.asText();
+    }
+
+    private static Instant instant(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            return null; // an estimate we cannot read only loses the hint
+        }
+    }
+
+    /** The answer's field holding the status (default {@code status}). */
+    public void setField(String field) {
+        this.field = field;
+    }
+
+    /** Values meaning not ready yet, space separated. */
+    public void setPending(String values) {
+        pending = values(values);
+    }
+
+    /** Values meaning the files can be listed, space separated. */
+    public void setReady(String values) {
+        ready = values(values);
+    }
+
+    /** Values meaning the request was cancelled, space separated. */
+    public void setCancelled(String values) {
+        cancelled = values(values);
+    }
+
+    /** Values meaning the request failed, space separated (any unlisted value fails too, named in the message). */
+    public void setFailed(String values) {
+        failed = values(values);
+    }
+
+    /** The answer's field explaining a failure, if any. */
+    public void setMessageField(String messageField) {
+        this.messageField = messageField;
+    }
+
+    /** The answer's field holding the vendor's estimate of completion (ISO date-time): no check before it. */
+    public void setNotBeforeField(String notBeforeField) {
+        this.notBeforeField = notBeforeField;
+    }
+
+    private static Set<String> values(String text) {
+        return new HashSet<>(Arrays.asList(text.trim().toLowerCase(Locale.ROOT).split("\\s+")));
+    }
+}

@@ -1,0 +1,38 @@
+package io.bulkexport.vendor;
+
+import java.util.List;
+
+import io.bulkexport.job.JobDefinition;
+import io.bulkexport.provider.CallTarget;
+import org.apache.camel.Exchange;
+
+/**
+ * Calls a job declares itself, as option {@code "METHOD /path/${requestId}"}: for APIs that do not document their
+ * creation or download call ({@code create}, {@code download}).
+ */
+public class JobCalls {
+    /** Sets the HTTP method and path of the call the job's option names. */
+    public void target(Exchange exchange, String option) {
+        CallTarget target = target(exchange.getProperty("job", JobDefinition.class), option);
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, target.method());
+        exchange.getMessage().setHeader(Exchange.HTTP_PATH, target.path(values(exchange)));
+    }
+
+    /** The one file the option's call serves, named after the last segment of its path. */
+    public List<String> fileNames(Exchange exchange, String option) {
+        return List.of(target(exchange.getProperty("job", JobDefinition.class), option).fileName(values(exchange)));
+    }
+
+    private static CallTarget target(JobDefinition job, String option) {
+        String value = job.option(option);
+        if (value == null) {
+            throw new IllegalStateException("job " + job.name() + " has no option " + option);
+        }
+        return CallTarget.parse(option, value);
+    }
+
+    private static java.util.Map<String, Object> values(Exchange exchange) {
+        return exchange.getProperty("job", JobDefinition.class)
+                .templateValues(exchange.getProperty("requestId", String.class));
+    }
+}
