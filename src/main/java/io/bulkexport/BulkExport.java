@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +27,11 @@ import io.bulkexport.run.Runs;
 import io.bulkexport.sandbox.CoresignalSandbox;
 import io.bulkexport.sandbox.SandboxSettings;
 import io.bulkexport.sink.FileSink;
+import io.bulkexport.sink.RecordOutput;
+import io.bulkexport.sink.S3Clients;
+import io.bulkexport.sink.S3Settings;
+import io.bulkexport.sink.S3Sink;
+import io.bulkexport.sink.UnfinishedUploads;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.vendor.RequestBodies;
 import io.bulkexport.vendor.VendorResponses;
@@ -36,6 +42,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The bundle as one Camel Main application: reads {@code config/application.properties}, loads the YAML routes
@@ -51,6 +58,7 @@ public class BulkExport {
     private final CountDownLatch started = new CountDownLatch(1);
     private HikariDataSource dataSource;
     private CoresignalSandbox sandbox;
+    private volatile S3Client s3Client;
     private RunMode runMode;
 
     /** @param overrides settings that win over the configuration file, as {@code -Dname=value} would */
@@ -105,6 +113,9 @@ public class BulkExport {
         if (sandbox != null) {
             sandbox.stop();
         }
+        if (s3Client != null) {
+            s3Client.close();
+        }
         if (dataSource != null) {
             dataSource.close();
         }
@@ -135,6 +146,8 @@ public class BulkExport {
     private final class Wiring extends MainListenerSupport {
         private Settings settings;
         private Jobs jobs;
+        private S3Settings s3Settings;
+        private S3Sink s3Sink;
 
         @Override
         public void beforeConfigure(BaseMainSupport support) {
@@ -168,8 +181,15 @@ public class BulkExport {
             registry.bind("jsonAnswers", new io.bulkexport.vendor.JsonAnswers());
             registry.bind("recordReaders", new RecordReaders());
             registry.bind("recordValidator", new RecordValidator());
-            registry.bind("fileSink", new FileSink(output, store,
-                    settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000));
+            RecordOutput recordOutput = new RecordOutput(
+                    settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
+            registry.bind("recordOutput", recordOutput);
+            registry.bind("fileSink", new FileSink(output, store, recordOutput));
+            s3Settings = S3Settings.read(settings);
+            s3Sink = new S3Sink(s3Settings, store, recordOutput);
+            registry.bind("s3Sink", s3Sink);
+            registry.bind("unfinishedUploads", new UnfinishedUploads(() -> s3Client,
+                    () -> s3Settings.bucket().orElseThrow()));
             ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
                     (int) settings.whole("bulkexport.download.parallelism", 2, 1));
             registry.bind("downloadPool", downloads);
@@ -183,6 +203,8 @@ public class BulkExport {
                     providers, !settings.flag("bulkexport.sandbox.enabled", false),
                     settings.oneOf("bulkexport.sink", "file", "file", "s3"));
             jobs.use(catalog);
+            useS3(context, catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
+                    .toList());
             for (JobDefinition job : catalog.all()) {
                 if (!job.isOnce()) {
                     try {
@@ -201,6 +223,20 @@ public class BulkExport {
         @Override
         public void afterStart(BaseMainSupport support) {
             started.countDown();
+        }
+
+        /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders. */
+        private void useS3(CamelContext context, List<String> s3Jobs) {
+            if (s3Jobs.isEmpty()) {
+                return;
+            }
+            String bucket = s3Settings.requireBucket(s3Jobs.get(0));
+            s3Client = S3Clients.create(s3Settings);
+            context.getRegistry().bind("s3Client", s3Client);
+            s3Sink.cleanSpool(s3Jobs);
+            LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
+                    s3Settings.prefix(), s3Settings.endpointText(),
+                    s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
         }
 
         private HikariDataSource openDataSource() {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.bulkexport.job.JobDefinition;
+import io.bulkexport.sink.SinkException;
 import io.bulkexport.state.FileStatus;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
@@ -350,6 +351,24 @@ public class Runs {
         }
     }
 
+    /**
+     * Completing the run failed after its files (the manifest could not be written): the run becomes INCOMPLETE,
+     * and starting the job again completes it without fetching the landed files again.
+     */
+    public void finishFailed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String runId = exchange.getProperty("runId", String.class);
+        Object jobName = exchange.getProperty("jobName");
+        if (runId == null) {
+            LOG.error("a download could not start: {}", describe(cause));
+            return;
+        }
+        String message = "the run could not be completed: " + describe(cause) + "; files already landed are kept,"
+                + " and starting the job again completes it";
+        store.transition(runId, RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, message);
+        LOG.error("{}: INCOMPLETE — {}", jobName, message);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void describe(Exchange exchange, JobDefinition job) {
@@ -366,7 +385,7 @@ public class Runs {
         if (cause == null) {
             return "unknown error";
         }
-        if (cause instanceof io.bulkexport.vendor.VendorException) {
+        if (cause instanceof io.bulkexport.vendor.VendorException || cause instanceof SinkException) {
             return cause.getMessage();
         }
         Throwable root = cause;
