@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.config.ConfigurationException;
+import io.bulkexport.config.Secrets;
 import io.bulkexport.config.Settings;
 import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
@@ -29,6 +31,11 @@ import io.bulkexport.presigned.PresignedLinks;
 import io.bulkexport.sandbox.SandboxSettings;
 import io.bulkexport.sandbox.Sandboxes;
 import io.bulkexport.sink.FileSink;
+import io.bulkexport.sink.RecordOutput;
+import io.bulkexport.sink.S3Clients;
+import io.bulkexport.sink.S3Settings;
+import io.bulkexport.sink.S3Sink;
+import io.bulkexport.sink.UnfinishedUploads;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.vendor.JobCalls;
 import io.bulkexport.vendor.JsonAnswers;
@@ -41,6 +48,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The bundle as one Camel Main application: reads {@code config/application.properties}, loads the YAML routes
@@ -57,6 +65,7 @@ public class BulkExport {
     private HikariDataSource dataSource;
     private Sandboxes sandboxes;
     private PresignedFiles presignedFiles;
+    private volatile S3Client s3Client;
     private RunMode runMode;
 
     /** @param overrides settings that win over the configuration file, as {@code -Dname=value} would */
@@ -118,6 +127,9 @@ public class BulkExport {
                 LOG.debug("closing the presigned download client", e);
             }
         }
+        if (s3Client != null) {
+            s3Client.close();
+        }
         if (dataSource != null) {
             dataSource.close();
         }
@@ -148,6 +160,8 @@ public class BulkExport {
     private final class Wiring extends MainListenerSupport {
         private Settings settings;
         private Jobs jobs;
+        private S3Settings s3Settings;
+        private S3Sink s3Sink;
 
         @Override
         public void beforeConfigure(BaseMainSupport support) {
@@ -192,8 +206,15 @@ public class BulkExport {
             registry.bind("presignedFiles", presignedFiles);
             registry.bind("recordReaders", new RecordReaders());
             registry.bind("recordValidator", new RecordValidator());
-            registry.bind("fileSink", new FileSink(output, store,
-                    settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000));
+            RecordOutput recordOutput = new RecordOutput(
+                    settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
+            registry.bind("recordOutput", recordOutput);
+            registry.bind("fileSink", new FileSink(output, store, recordOutput));
+            s3Settings = S3Settings.read(settings);
+            s3Sink = new S3Sink(s3Settings, store, recordOutput);
+            registry.bind("s3Sink", s3Sink);
+            registry.bind("unfinishedUploads", new UnfinishedUploads(() -> s3Client,
+                    () -> s3Settings.bucket().orElseThrow()));
             ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
                     (int) settings.whole("bulkexport.download.parallelism", 2, 1));
             registry.bind("downloadPool", downloads);
@@ -207,6 +228,8 @@ public class BulkExport {
                     providers, !settings.flag("bulkexport.sandbox.enabled", false),
                     settings.oneOf("bulkexport.sink", "file", "file", "s3"));
             jobs.use(catalog);
+            useS3(context, catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
+                    .toList());
             for (JobDefinition job : catalog.all()) {
                 if (!job.isOnce() && runMode.isOnce()) {
                     LOG.info("{}: recurring job, not scheduled in once mode", job.name());
@@ -227,6 +250,25 @@ public class BulkExport {
         @Override
         public void afterStart(BaseMainSupport support) {
             started.countDown();
+        }
+
+        /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders. */
+        private void useS3(CamelContext context, List<String> s3Jobs) {
+            if (s3Jobs.isEmpty()) {
+                return;
+            }
+            String bucket = s3Settings.requireBucket(s3Jobs.get(0));
+            // the SDK reads the credentials itself; those it would find in the environment are kept out of the logs
+            for (String secret : List.of("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "aws.secretAccessKey",
+                    "aws.sessionToken")) {
+                Secrets.get(secret);
+            }
+            s3Client = S3Clients.create(s3Settings);
+            context.getRegistry().bind("s3Client", s3Client);
+            s3Sink.cleanSpool(s3Jobs);
+            LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
+                    s3Settings.prefix(), s3Settings.endpointText(),
+                    s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
         }
 
         private HikariDataSource openDataSource() {

@@ -2,13 +2,10 @@ package io.bulkexport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.bulkexport.sandbox.EndpointKind;
@@ -33,7 +30,7 @@ class CrashRecoveryTest {
             for (int file = 0; file < 6; file++) {
                 app.sandbox.faults().onDownloadOfFile(file, Fault.delay(Duration.ofMillis(700)));
             }
-            Process first = start(app, "first");
+            Process first = app.spawn("first");
             Path out = dir.resolve("out");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (landedFiles(out) < 2 && first.isAlive() && System.nanoTime() < deadline) {
@@ -46,9 +43,9 @@ class CrashRecoveryTest {
             assertThat(landedBeforeKill).hasSizeBetween(2, 5);
 
             long restartedAt = System.nanoTime();
-            Process second = start(app, "second");
+            Process second = app.spawn("second");
             assertThat(second.waitFor(90, TimeUnit.SECONDS)).isTrue();
-            assertThat(second.exitValue()).as(log(app, "second")).isEqualTo(0);
+            assertThat(second.exitValue()).as(app.log("second")).isEqualTo(0);
 
             String requestId = app.onlyRequestId();
             assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
@@ -80,30 +77,6 @@ class CrashRecoveryTest {
         try (var walk = Files.walk(out)) {
             return (int) walk.filter(p -> p.toString().endsWith(".jsonl") && !p.getFileName().toString().startsWith("."))
                     .count();
-        }
-    }
-
-    private Process start(ExportHarness app, String name) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-DCORESIGNAL_API_KEY=" + ExportHarness.API_KEY);
-        for (Map.Entry<String, String> setting : app.overrides.entrySet()) {
-            command.add("-D" + setting.getKey() + "=" + setting.getValue());
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(BulkExportApp.class.getName());
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile()).directory(new File(".")).start();
-    }
-
-    private String log(ExportHarness app, String name) {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (Exception e) {
-            return "no log: " + e;
         }
     }
 }

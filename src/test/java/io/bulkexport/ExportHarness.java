@@ -1,5 +1,6 @@
 package io.bulkexport;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +83,37 @@ final class ExportHarness implements AutoCloseable {
     /** Runs the application to its end in once mode; returns the exit code. */
     int run() {
         return new BulkExport(overrides).run();
+    }
+
+    /**
+     * Starts the application as its own process (a JVM of 256 MB) with these settings and the test JVM's
+     * {@code aws.*} system properties, logging to {@code name.log} in the test folder.
+     */
+    Process spawn(String name) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-DCORESIGNAL_API_KEY=" + API_KEY);
+        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith("aws."))
+                .forEach(key -> command.add("-D" + key + "=" + System.getProperty(key)));
+        for (Map.Entry<String, String> setting : overrides.entrySet()) {
+            command.add("-D" + setting.getKey() + "=" + setting.getValue());
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BulkExportApp.class.getName());
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile()).directory(new File(".")).start();
+    }
+
+    /** The last 40 lines a spawned process logged. */
+    String log(String name) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "no log: " + e;
+        }
     }
 
     Path requestDir(String job) throws IOException {

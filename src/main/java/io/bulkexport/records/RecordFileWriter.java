@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Writes the kept records of one output file, one per line, into a hidden temp file that
- * {@link #commit()} renames into place; quarantined lines go to a
+ * Writes the kept records of one output file, one per line (plain or gzip-compressed), into a hidden temp file that
+ * {@link #commit()} renames into place; quarantined lines go to a plain
  * {@code <name>.quarantine.jsonl} file beside it, created only when needed. Not thread-safe:
  * one writer per output file, driven by one thread at a time.
  */
@@ -42,16 +42,25 @@ public final class RecordFileWriter implements Closeable {
      * quarantine lines name when a batch does not carry its own.
      */
     public static RecordFileWriter open(Path target, String sourceFile) throws IOException {
-        Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        return new RecordFileWriter(absolute, sourceFile, HashingFileOutput.create(AtomicFiles.tempFor(absolute)));
+        return open(target, sourceFile, Compression.NONE);
     }
 
-    /** Where quarantined lines for {@code target} go: {@code <name without .jsonl>.quarantine.jsonl}. */
+    /** As {@link #open(Path, String)}, storing the records with the given compression. */
+    public static RecordFileWriter open(Path target, String sourceFile, Compression compression) throws IOException {
+        Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        return new RecordFileWriter(absolute, sourceFile,
+                HashingFileOutput.create(AtomicFiles.tempFor(absolute), compression));
+    }
+
+    /** Where quarantined lines for {@code target} go: {@code <name without .jsonl or .jsonl.gz>.quarantine.jsonl}. */
     public static Path quarantinePathFor(Path target) {
-        String name = target.getFileName().toString();
-        String base = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
-        return target.resolveSibling(base + ".quarantine.jsonl");
+        return target.resolveSibling(quarantineNameFor(target.getFileName().toString()));
+    }
+
+    /** The name of the quarantine file for an output named {@code name} (which may hold folders, '/'-separated). */
+    public static String quarantineNameFor(String name) {
+        return name.replaceFirst("\\.jsonl(\\.gz)?$", "") + ".quarantine.jsonl";
     }
 
     /**
@@ -84,9 +93,9 @@ public final class RecordFileWriter implements Closeable {
         return records;
     }
 
-    /** Bytes written so far to the main file, newlines included. */
+    /** Bytes of records written so far, newlines included, before any compression. */
     public long bytes() {
-        return out.written();
+        return out.lineBytes();
     }
 
     /**
@@ -97,8 +106,8 @@ public final class RecordFileWriter implements Closeable {
     public FileResult commit() throws IOException {
         requireOpen();
         try {
-            long bytes = out.written();
             String sha256 = out.finish();
+            long bytes = out.storedBytes();
             Path quarantinePath = null;
             if (quarantine != null) {
                 quarantine.finish();

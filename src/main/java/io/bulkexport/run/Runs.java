@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.bulkexport.job.JobDefinition;
+import io.bulkexport.sink.SinkException;
 import io.bulkexport.state.FileStatus;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
@@ -414,7 +415,7 @@ public class Runs {
         if (cause == null) {
             return "unknown error";
         }
-        if (cause instanceof io.bulkexport.vendor.VendorException) {
+        if (cause instanceof io.bulkexport.vendor.VendorException || cause instanceof SinkException) {
             return Redaction.withoutQueries(cause.getMessage());
         }
         Throwable root = cause;

@@ -172,8 +172,32 @@ class RecordFileWriterTest {
     }
 
     @Test
+    void gzipWriterStoresCompressedLinesAndCountsAndHashesTheStoredBytes() throws Exception {
+        Path target = dir.resolve("z.jsonl.gz");
+        String big = "{\"s\":\"" + "ü".repeat(200_000) + "\"}"; // larger than the write buffer
+        RecordFileWriter writer = RecordFileWriter.open(target, "s", Compression.GZIP);
+        writer.write(RecordBatch.ofLines("s", "{\"a\":\"é\"}", big));
+        writer.write(RecordBatch.ofLines("s", "{\"c\":\"東京\"}"));
+        byte[] lines = utf8("{\"a\":\"é\"}\n" + big + "\n{\"c\":\"東京\"}\n");
+        assertThat(writer.bytes()).isEqualTo(lines.length);
+
+        FileResult result = writer.commit();
+
+        byte[] stored = Files.readAllBytes(target);
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(stored))) {
+            assertThat(in.readAllBytes()).isEqualTo(lines);
+        }
+        assertThat(stored.length).isLessThan(lines.length / 10);
+        assertThat(result.bytes()).isEqualTo(stored.length);
+        assertThat(result.sha256Hex()).isEqualTo(sha256(stored));
+        assertThat(result.records()).isEqualTo(3);
+        assertThat(filesIn(dir)).containsExactly("z.jsonl.gz");
+    }
+
+    @Test
     void quarantinePathDropsJsonlExtensionOnly() {
         assertThat(RecordFileWriter.quarantinePathFor(Path.of("/x/a.jsonl"))).isEqualTo(Path.of("/x/a.quarantine.jsonl"));
+        assertThat(RecordFileWriter.quarantinePathFor(Path.of("/x/a.jsonl.gz"))).isEqualTo(Path.of("/x/a.quarantine.jsonl"));
         assertThat(RecordFileWriter.quarantinePathFor(Path.of("/x/a.json"))).isEqualTo(Path.of("/x/a.json.quarantine.jsonl"));
     }
 

@@ -1,0 +1,117 @@
+package io.bulkexport.sink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.bulkexport.job.JobDefinition;
+import io.bulkexport.records.Compression;
+import io.bulkexport.records.FileResult;
+import io.bulkexport.records.RecordBatch;
+import io.bulkexport.records.RecordFileWriter;
+import org.apache.camel.Exchange;
+
+/**
+ * The local output of one attempt at one vendor file, kept on the exchange between the route's steps: its writer,
+ * the vendor stream it reads, its progress and, for a sink that uploads it, the finished local copy. Every sink
+ * opens one; the record split writes through it and error handling discards it, whatever the sink.
+ */
+public class RecordOutput {
+    private static final String WRITER = "bulkexportWriter";
+    private static final String SOURCE = "bulkexportSource";
+    private static final String PROGRESS = "bulkexportProgress";
+    private static final String SPOOLED = "bulkexportSpooled";
+
+    private final long progressIntervalNanos;
+
+    public RecordOutput(long progressIntervalMillis) {
+        this.progressIntervalNanos = progressIntervalMillis * 1_000_000L;
+    }
+
+    /**
+     * Starts writing {@code target} for the file named by property {@code fileName}; the body is the vendor's
+     * response stream. Whatever an earlier attempt at this file left open is discarded first.
+     */
+    void open(Exchange exchange, Path target, Compression compression) {
+        abort(exchange);
+        String fileName = exchange.getProperty("fileName", String.class);
+        try {
+            exchange.setProperty(WRITER, RecordFileWriter.open(target, fileName, compression));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+        exchange.setProperty(SOURCE, exchange.getMessage().getBody());
+        exchange.setProperty(PROGRESS, new FileProgress(exchange.getProperty("job", JobDefinition.class).name(),
+                fileName, System.nanoTime()));
+    }
+
+    /** Writes a validated batch of records (the body). */
+    public void write(Exchange exchange) throws IOException {
+        RecordBatch batch = exchange.getMessage().getBody(RecordBatch.class);
+        RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
+        writer.write(batch);
+        exchange.getProperty(PROGRESS, FileProgress.class).batchWritten(writer, progressIntervalNanos);
+    }
+
+    /** Completes the local file (moved under its final name) and releases the vendor stream. */
+    FileResult commit(Exchange exchange) throws IOException {
+        RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
+        FileResult result = writer.commit();
+        exchange.removeProperty(WRITER);
+        closeSource(exchange);
+        return result;
+    }
+
+    /** Remembers a committed local file that is only a copy on its way elsewhere: {@link #abort} deletes it. */
+    void spooled(Exchange exchange, FileResult result) {
+        exchange.setProperty(SPOOLED, result);
+    }
+
+    /** The file has landed where it belongs: logs it, and deletes the spooled copy if there is one. */
+    void landed(Exchange exchange, FileResult result, String where) {
+        deleteSpooled(exchange);
+        exchange.getProperty(PROGRESS, FileProgress.class).landed(result, where);
+    }
+
+    /** Discards a file in progress, and its spooled copy: nothing of it stays. Safe to call when nothing is open. */
+    public void abort(Exchange exchange) {
+        RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
+        exchange.removeProperty(WRITER);
+        if (writer != null) {
+            writer.abort();
+        }
+        closeSource(exchange);
+        deleteSpooled(exchange);
+    }
+
+    private static void deleteSpooled(Exchange exchange) {
+        FileResult spooled = (FileResult) exchange.removeProperty(SPOOLED);
+        if (spooled != null) {
+            deleteQuietly(spooled.path());
+            deleteQuietly(spooled.quarantinePath());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException ignored) {
+            // the spool is cleaned at the next start
+        }
+    }
+
+    private static void closeSource(Exchange exchange) {
+        Object source = exchange.removeProperty(SOURCE);
+        if (source instanceof InputStream in) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // the connection is released either way
+            }
+        }
+    }
+}

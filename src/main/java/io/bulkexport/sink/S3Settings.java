@@ -1,0 +1,81 @@
+package io.bulkexport.sink;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import io.bulkexport.config.ConfigurationException;
+import io.bulkexport.config.Settings;
+import io.bulkexport.records.Compression;
+
+/**
+ * The {@code bulkexport.s3.*} settings: where objects go (bucket, key prefix), how the store is reached (region,
+ * endpoint override, path-style addressing), how files are stored (compression, multipart part size) and where
+ * they are spooled before the upload. Credentials are not among them: they come from the AWS default chain.
+ *
+ * @param bucket   empty when unset; {@link #requireBucket} refuses that once a job writes to S3
+ * @param prefix   without leading or trailing '/', possibly empty
+ * @param region   empty: the AWS default region chain (AWS_REGION, profile), else us-east-1
+ * @param endpoint empty: AWS itself
+ */
+public record S3Settings(
+        Optional<String> bucket,
+        String prefix,
+        Optional<String> region,
+        Optional<URI> endpoint,
+        boolean pathStyle,
+        boolean trustAllCertificates,
+        Compression compression,
+        long partSize,
+        Path spoolDir) {
+
+    /** S3's smallest part of a multipart upload (all but the last). */
+    public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+
+    public static S3Settings read(Settings settings) {
+        return new S3Settings(
+                settings.optional("bulkexport.s3.bucket"),
+                settings.text("bulkexport.s3.prefix", "").replaceAll("^/+|/+$", ""),
+                settings.optional("bulkexport.s3.region"),
+                settings.optional("bulkexport.s3.endpoint").map(S3Settings::endpoint),
+                settings.flag("bulkexport.s3.path-style", false),
+                settings.flag("bulkexport.s3.trust-all-certificates", false),
+                "none".equals(settings.oneOf("bulkexport.s3.compression", "gzip", "gzip", "none"))
+                        ? Compression.NONE : Compression.GZIP,
+                settings.whole("bulkexport.s3.part-size", 16 * 1024 * 1024, MIN_PART_SIZE),
+                Path.of(settings.text("bulkexport.s3.spool-dir", "data/spool")));
+    }
+
+    /** The bucket; refuses to go on without one, naming the job that needs it. */
+    public String requireBucket(String jobName) {
+        return bucket.orElseThrow(() -> new ConfigurationException("bulkexport.s3.bucket is not set: job " + jobName
+                + " writes to S3 (sink: s3); set -Dbulkexport.s3.bucket=<bucket>, or use sink: file"));
+    }
+
+    /** The object key of a name under a request: {@code {prefix}/{job}/{request}/{name}}. */
+    public String key(String jobName, String requestId, String name) {
+        String path = SafePaths.segment(jobName, "job name") + "/" + SafePaths.segment(requestId, "request id") + "/"
+                + name;
+        return prefix.isEmpty() ? path : prefix + "/" + path;
+    }
+
+    /** The endpoint, as shown in messages. */
+    public String endpointText() {
+        return endpoint.map(URI::toString).orElse("https://s3." + region.orElse("<default region>") + ".amazonaws.com");
+    }
+
+    private static URI endpoint(String value) {
+        try {
+            URI uri = new URI(value);
+            if (uri.getScheme() == null || uri.getHost() == null
+                    || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
+                throw new URISyntaxException(value, "not an http(s) URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException("bulkexport.s3.endpoint must be a URL such as https://minio.example:9000,"
+                    + " not '" + value + "'");
+        }
+    }
+}
