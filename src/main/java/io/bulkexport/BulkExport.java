@@ -19,6 +19,7 @@ import io.bulkexport.config.Settings;
 import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.records.DecompressionLimit;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
 import io.bulkexport.run.Jobs;
@@ -204,7 +205,9 @@ public class BulkExport {
                     Duration.ofMillis(settings.whole("camel.component.http.so-timeout", 60_000, 1)));
             registry.bind("presignedLinks", links);
             registry.bind("presignedFiles", presignedFiles);
-            registry.bind("recordReaders", new RecordReaders());
+            registry.bind("recordReaders", new RecordReaders().withDecompressionLimit(new DecompressionLimit(
+                    settings.whole("bulkexport.decode.max-bytes", 32_000_000_000L, 1),
+                    settings.decimal("bulkexport.decode.max-ratio", 200, 1))));
             registry.bind("recordValidator", new RecordValidator());
             RecordOutput recordOutput = new RecordOutput(
                     settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);

@@ -30,6 +30,8 @@ public final class RecordReaders {
     private final int maxRecordBytes;
     private final int readAheadBatches;
 
+    private DecompressionLimit limit = DecompressionLimit.NONE;
+
     /** Batches of up to 1000 records or about 256 KiB, records of up to 16 MiB, read 2 batches ahead. */
     public RecordReaders() {
         // batches stay under 512 KiB: on a small heap (G1 regions of 1 MiB) larger arrays are "humongous" objects,
@@ -64,6 +66,12 @@ public final class RecordReaders {
         this.batchBytes = batchBytes;
         this.maxRecordBytes = maxRecordBytes;
         this.readAheadBatches = readAheadBatches;
+    }
+
+    /** Bounds what a file may decode to; the default is no bound. */
+    public RecordReaders withDecompressionLimit(DecompressionLimit limit) {
+        this.limit = limit;
+        return this;
     }
 
     /**
@@ -101,14 +109,15 @@ public final class RecordReaders {
         }
     }
 
-    private static InputStream decode(InputStream raw, String encoding, String sourceFile) {
+    private InputStream decode(InputStream raw, String encoding, String sourceFile) {
         String name = encoding == null ? "" : encoding.trim().toLowerCase(Locale.ROOT);
         switch (name) {
             case "", "identity", "none":
-                return raw;
+                return limit.bound(raw, null, sourceFile);
             case "gzip", "x-gzip":
                 try {
-                    return new GZIPInputStream(raw, GZIP_BUFFER);
+                    DecompressionLimit.Counting compressed = new DecompressionLimit.Counting(raw);
+                    return limit.bound(new GZIPInputStream(compressed, GZIP_BUFFER), compressed, sourceFile);
                 } catch (IOException e) {
                     throw new UncheckedIOException("source " + sourceFile + " has encoding " + encoding
                             + " but is not a gzip stream: " + e.getMessage(), e);

@@ -332,7 +332,10 @@ public class Runs {
         if (file != null) {
             exchange.setProperty("fileName", file.fileName());
         }
-        store.fileAttempted(exchange.getProperty("runId", String.class), exchange.getProperty("fileName", String.class));
+        String fileName = exchange.getProperty("fileName", String.class);
+        store.fileAttempted(exchange.getProperty("runId", String.class), fileName);
+        // a name that cannot become a path inside the job's output is refused before anything is fetched
+        io.bulkexport.sink.SafePaths.outputName(fileName);
     }
 
     /** A file landed (body: the sink's {@link FileLanded}). */
