@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Throughput and memory benchmark of bulk-export against the Coresignal sandbox, next to a curl | gzip baseline
-# that downloads and gunzips the same files from the same server.
+# that downloads and gunzips the same files from the same server; then the export to S3 (S3Proxy on loopback).
 #
 #   bench/run.sh                      # 40 files x 10,000 records x ~3,500 bytes (about 1.4 GB of JSON)
 #   BENCH_FILES=4 bench/run.sh        # a quick run
@@ -12,7 +12,9 @@
 #   BENCH_REPEAT         runs of each case; the table shows the fastest (default 1)
 #   BENCH_PORT           sandbox port (default 0: a free port picked by the sandbox)
 #   BENCH_SAMPLE_SECONDS how often peak memory is sampled (default 0.2)
-#   BENCH_KEEP_OUTPUT=1  keep the export output folders (otherwise deleted once verified)
+#   BENCH_KEEP_OUTPUT=1  keep the export output folders and the last S3 run's bucket (otherwise deleted once verified)
+#   BENCH_S3             1 (default): also export to S3, gzip and uncompressed objects; 0: skip the S3 runs
+#   BENCH_S3_PORT        S3Proxy's HTTPS port (default 0: a free port picked by S3Proxy)
 # Results: printed, and written to bench/work/results.md. Scratch data lives in bench/work/ (git-ignored).
 set -euo pipefail
 # The script's own number formatting needs the C locale; the JVMs get the caller's.
@@ -32,6 +34,8 @@ PORT=${BENCH_PORT:-0}
 SAMPLE=${BENCH_SAMPLE_SECONDS:-0.2}
 REPEAT=${BENCH_REPEAT:-1}
 KEEP_OUTPUT=${BENCH_KEEP_OUTPUT:-0}
+S3=${BENCH_S3:-1}
+S3_PORT=${BENCH_S3_PORT:-0}
 KEY=bench-key
 QUERY=$ROOT/config/queries/coresignal-python-engineers.json
 SANDBOX_CLASS=io.bulkexport.sandbox.CoresignalSandbox
@@ -43,11 +47,12 @@ die() {
 log() { echo "bench: $*" >&2; }
 
 # --- Checks -------------------------------------------------------------------------------------------------------
-for name in FILES RECORDS RECORD_BYTES PARALLEL PORT REPEAT; do
+for name in FILES RECORDS RECORD_BYTES PARALLEL PORT REPEAT S3_PORT; do
     [[ ${!name} =~ ^[0-9]+$ ]] || die "BENCH_$name must be a whole number, got '${!name}'"
 done
 ((FILES > 0 && RECORDS > 0 && RECORD_BYTES > 0 && PARALLEL > 0 && REPEAT > 0)) ||
     die "BENCH_FILES, BENCH_RECORDS, BENCH_RECORD_BYTES, BENCH_PARALLELISM and BENCH_REPEAT must be > 0"
+[[ $S3 == 0 || $S3 == 1 ]] || die "BENCH_S3 must be 1 (run the S3 cases) or 0 (skip them), got '$S3'"
 [[ $SAMPLE =~ ^[0-9]*\.?[0-9]+$ ]] || die "BENCH_SAMPLE_SECONDS must be a number of seconds, got '$SAMPLE'"
 for heap in $HEAPS; do
     [[ $heap == default || $heap =~ ^[0-9]+[kKmMgG]?$ ]] || die "BENCH_HEAPS: '$heap' is neither a -Xmx size nor 'default'"
@@ -62,6 +67,11 @@ java_major=$(sed -n 's/.*version "\([0-9]*\).*/\1/p' <<<"$java_version")
 [[ -n $java_major ]] && ((java_major >= 17)) || die "Java 17 or later is needed, found: $java_version"
 [[ -f $ROOT/config/application.properties && -d $ROOT/routes ]] || die "$ROOT does not look like the bulk-export project"
 [[ -f $QUERY ]] || die "missing query file $QUERY"
+if ((S3 == 1)); then
+    KEYTOOL=$(command -v keytool || true)
+    if [[ -z $KEYTOOL ]]; then KEYTOOL=$(dirname "$(readlink -f "$(command -v java)")")/keytool; fi
+    [[ -x $KEYTOOL ]] || die "keytool (from the JDK) is needed for the S3 runs (or BENCH_S3=0)"
+fi
 PAGE_KB=$(($(getconf PAGESIZE) / 1024))
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -69,11 +79,12 @@ mkdir -p "$WORK"
 
 # --- Processes started here are stopped on exit -------------------------------------------------------------------
 SANDBOX_PID=
+S3PROXY_PID=
 RUN_PID=
 MONITOR_PID=
 cleanup() {
     local pid
-    for pid in "$RUN_PID" "$MONITOR_PID" "$SANDBOX_PID"; do
+    for pid in "$RUN_PID" "$MONITOR_PID" "$SANDBOX_PID" "$S3PROXY_PID"; do
         if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
             kill "$pid" 2>/dev/null || true
             wait "$pid" 2>/dev/null || true
@@ -95,6 +106,23 @@ fi
 # The JVMs run a private copy, so a rebuild while the benchmark runs cannot change classes under them.
 JAR=$WORK/bulk-export.jar
 cp "$ROOT/target/bulk-export.jar" "$JAR"
+
+# S3Proxy (org.gaul:s3proxy, a test dependency of the project) runs from the test classpath, resolved once by Maven.
+S3_CP_FILE=$WORK/test-cp.txt
+s3_classpath_ok() {
+    local entry entries
+    [[ -s $S3_CP_FILE && $S3_CP_FILE -nt $ROOT/pom.xml ]] && grep -q '/s3proxy-[^/]*\.jar' "$S3_CP_FILE" || return 1
+    IFS=: read -r -a entries <"$S3_CP_FILE"
+    for entry in "${entries[@]}"; do [[ -e $entry ]] || return 1; done
+}
+if ((S3 == 1)) && ! s3_classpath_ok; then
+    command -v mvn >/dev/null || die "mvn is needed once to resolve S3Proxy's classpath (or BENCH_S3=0)"
+    log "resolving S3Proxy's classpath (mvn dependency:build-classpath, test scope) into $S3_CP_FILE"
+    rm -f "$S3_CP_FILE"
+    cp_args=(-q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$S3_CP_FILE")
+    (cd "$ROOT" && { mvn -o "${cp_args[@]}" >&2 || mvn "${cp_args[@]}" >&2; }) || die "resolving S3Proxy's classpath failed"
+    s3_classpath_ok || die "$S3_CP_FILE does not name an s3proxy jar (is org.gaul:s3proxy still a test dependency?)"
+fi
 
 # --- 2. The data set, generated once ------------------------------------------------------------------------------
 DATA=$WORK/data
@@ -163,8 +191,9 @@ monitor() { # pid outfile: writes the peak in kB
     done
 }
 
-cpu_ticks() { # pid: user+system CPU time so far, in clock ticks
+cpu_ticks() { # pid (may be empty): user+system CPU time so far, in clock ticks
     local line fields
+    [[ -n $1 && -r /proc/$1/stat ]] || { echo 0; return; }
     read -r line </proc/"$1"/stat || { echo 0; return; }
     read -r -a fields <<<"${line##*) }"
     echo $((fields[11] + fields[12]))
@@ -195,14 +224,16 @@ cpu_seconds() { # file written by bash `times`: CPU seconds (user+system) of the
 }
 
 # measure CMD...: runs CMD in the background and sets M_START M_SECONDS M_RC M_PEAK_KB M_CPU M_SANDBOX_CPU
-# M_OTHER_CPU (CPU used meanwhile by other processes on the machine, this script's sampling and steal; not
-# counting kernel threads and interrupts, much of which is the run's own disk and network work).
+# M_S3_CPU ("-" when S3Proxy is not running) M_OTHER_CPU (CPU used meanwhile by other processes on the machine, this
+# script's sampling and steal; not counting kernel threads and interrupts, much of which is the run's own disk and
+# network work).
 measure() {
-    local sandbox0 busy0 kernel0 t1 peakfile=$WORK/.peak
+    local sandbox0 s3proxy0 busy0 kernel0 t1 peakfile=$WORK/.peak
     rm -f "$peakfile"
     kernel0=$(kernel_ticks)
     busy0=$(busy_ticks)
     sandbox0=$(cpu_ticks "$SANDBOX_PID")
+    s3proxy0=$(cpu_ticks "$S3PROXY_PID")
     times >"$WORK/.times0" # `times` must run in this shell, not in a $(...) subshell
     M_START=$EPOCHREALTIME
     "$@" &
@@ -219,8 +250,13 @@ measure() {
     M_SECONDS=$(awk -v a="$M_START" -v b="$t1" 'BEGIN{printf "%.3f", b - a}')
     M_CPU=$(awk -v a="$(cpu_seconds "$WORK/.times0")" -v b="$(cpu_seconds "$WORK/.times1")" 'BEGIN{printf "%.1f", b - a}')
     M_SANDBOX_CPU=$(awk -v a="$sandbox0" -v b="$(cpu_ticks "$SANDBOX_PID")" -v hz="$CLK_TCK" 'BEGIN{printf "%.1f", (b - a) / hz}')
+    M_S3_CPU=-
+    if [[ -n $S3PROXY_PID ]]; then
+        M_S3_CPU=$(awk -v a="$s3proxy0" -v b="$(cpu_ticks "$S3PROXY_PID")" -v hz="$CLK_TCK" 'BEGIN{printf "%.1f", (b - a) / hz}')
+    fi
     M_OTHER_CPU=$(awk -v a="$busy0" -v b="$(busy_ticks)" -v ka="$kernel0" -v kb="$(kernel_ticks)" -v hz="$CLK_TCK" \
-        -v mine="$M_CPU" -v sb="$M_SANDBOX_CPU" 'BEGIN{o = (b - a - (kb - ka)) / hz - mine - sb; printf "%.1f", o < 0 ? 0 : o}')
+        -v mine="$M_CPU" -v sb="$M_SANDBOX_CPU" -v s3="$M_S3_CPU" \
+        'BEGIN{o = (b - a - (kb - ka)) / hz - mine - sb - s3; printf "%.1f", o < 0 ? 0 : o}')
     M_PEAK_KB=$(cat "$peakfile" 2>/dev/null || echo 0)
 }
 
@@ -233,16 +269,20 @@ TIMES=
 keep_if_best() { # extra note for this run (may be empty)
     TIMES+="${TIMES:+, }$(printf '%.1f' "$M_SECONDS")"
     if [[ -z $B_SECONDS ]] || awk -v a="$M_SECONDS" -v b="$B_SECONDS" 'BEGIN{exit !(a < b)}'; then
-        B_SECONDS=$M_SECONDS B_PEAK_KB=$M_PEAK_KB B_CPU=$M_CPU B_SANDBOX_CPU=$M_SANDBOX_CPU B_OTHER_CPU=$M_OTHER_CPU
-        B_NOTE=$1
+        B_SECONDS=$M_SECONDS B_PEAK_KB=$M_PEAK_KB B_CPU=$M_CPU B_SANDBOX_CPU=$M_SANDBOX_CPU B_S3_CPU=$M_S3_CPU
+        B_OTHER_CPU=$M_OTHER_CPU B_NOTE=$1
     fi
 }
+declare -A BEST_SECONDS BEST_DOWNLOAD BEST_PEAK_MB
 add_row() { # label: adds the fastest run of the case, and starts the next case
     ROWS+=("$(awk -v label="$1" -v s="$B_SECONDS" -v rec="$TOTAL_RECORDS" -v bytes="$JSON_BYTES" -v kb="$B_PEAK_KB" \
-        -v cpu="$B_CPU" -v scpu="$B_SANDBOX_CPU" -v other="$B_OTHER_CPU" 'BEGIN {
-            printf "%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s", label, s, rec / s, bytes / 1e6 / s, kb * 1024 / 1e6,
-                cpu, scpu, other
+        -v cpu="$B_CPU" -v scpu="$B_SANDBOX_CPU" -v s3cpu="$B_S3_CPU" -v other="$B_OTHER_CPU" 'BEGIN {
+            printf "%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\t%s", label, s, rec / s, bytes / 1e6 / s,
+                kb * 1024 / 1e6, cpu, scpu, s3cpu, other
         }')")
+    BEST_SECONDS[$1]=$B_SECONDS
+    BEST_PEAK_MB[$1]=$(awk -v kb="$B_PEAK_KB" 'BEGIN{printf "%.0f", kb * 1024 / 1e6}')
+    BEST_DOWNLOAD[$1]=$(sed -n 's/.*download \([0-9.]*\) s.*/\1/p' <<<"$B_NOTE")
     local note=$B_NOTE
     if ((REPEAT > 1)); then note="runs ${TIMES} s${note:+; fastest: }$note"; fi
     if [[ -n $note ]]; then NOTES+=("$1: $note"); fi
@@ -337,9 +377,10 @@ method: es_dsl
 request: $QUERY
 EOF
 
-export_run() { # heap-option dir log
-    local heap=()
+export_run() { # heap-option dir log [more java options]: runs in measure's background subshell, so may export
+    local heap=() dir=$2 out=$3
     if [[ -n $1 ]]; then heap=("$1"); fi
+    shift 3
     cd "$ROOT"
     if [[ $CALLER_LC_ALL == unset ]]; then unset LC_ALL; else export LC_ALL=$CALLER_LC_ALL; fi
     CORESIGNAL_API_KEY=$KEY exec java "${heap[@]}" \
@@ -347,12 +388,13 @@ export_run() { # heap-option dir log
         -Dbulkexport.sandbox.enabled=false \
         -Dbulkexport.coresignal.base-url="$BASE_URL" \
         -Dbulkexport.jobs="$JOB" \
-        -Dbulkexport.output.dir="$2/out" \
-        -Dbulkexport.state.url="jdbc:h2:file:$2/state/bulk-export;WRITE_DELAY=0" \
+        -Dbulkexport.output.dir="$dir/out" \
+        -Dbulkexport.state.url="jdbc:h2:file:$dir/state/bulk-export;WRITE_DELAY=0" \
         -Dbulkexport.poll.interval-seconds=0.2 \
         -Dbulkexport.poll.tick-millis=100 \
         -Dbulkexport.download.parallelism="$PARALLEL" \
-        -jar "$JAR" >"$3" 2>&1
+        "$@" \
+        -jar "$JAR" >"$out" 2>&1
 }
 
 # Where the time went, from the log's timestamps: JVM and Camel start, submit and poll, download, shutdown.
@@ -373,13 +415,17 @@ time_split() { # log start-epoch end-epoch
         }' "$1"
 }
 
-rm -f "$WORK"/export-*.log
-for heap in $HEAPS; do
-    if [[ $heap == default ]]; then
+heap_case() { # heap ("default" or a -Xmx size): sets label, opt (the java option) and tag (for file names)
+    if [[ $1 == default ]]; then
         label="export (default heap)"; opt=""; tag=default
     else
-        label="export -Xmx$heap"; opt="-Xmx$heap"; tag=xmx$heap
+        label="export -Xmx$1"; opt="-Xmx$1"; tag=xmx$1
     fi
+}
+
+rm -f "$WORK"/export-*.log
+for heap in $HEAPS; do
+    heap_case "$heap"
     for ((run = 1; run <= REPEAT; run++)); do
         dir=$WORK/export-$tag
         export_log=$WORK/export-$tag-run$run.log
@@ -401,8 +447,170 @@ for heap in $HEAPS; do
     add_row "$label"
 done
 
-# --- 6. Results ---------------------------------------------------------------------------------------------------
-HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s\tother CPU s'
+# --- 6. The export to S3 --------------------------------------------------------------------------------------------
+# S3Proxy, a real S3 implementation, as its own process over HTTPS on loopback (a certificate made now for 127.0.0.1)
+# with filesystem storage under bench/work/s3 (folder bench/work/s3/bench is the bucket). The export runs with the
+# settings of the first file run (BENCH_HEAPS, default -Xmx256m), its sink set to S3: once with gzip objects (the
+# default), once uncompressed.
+S3_BUCKET=bench
+S3_ACCESS_KEY=bench-access-key
+S3_SECRET_KEY=bench-secret-key
+S3_ROOT=$WORK/s3
+BUCKET_DIR=$S3_ROOT/$S3_BUCKET
+SPOOL=$WORK/spool
+S3_LOG=$WORK/s3proxy.log
+S3_KEYSTORE=$WORK/s3proxy-keystore.p12
+S3_PROPERTIES=$WORK/s3proxy.properties
+S3_ENDPOINT=
+
+listen_port() { # pid: the TCP port the process listens on (empty while it does not)
+    local inodes table tables=()
+    inodes=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null | tr -dc '0-9\n')
+    [[ -n $inodes ]] || return 0
+    for table in /proc/net/tcp /proc/net/tcp6; do [[ -r $table ]] && tables+=("$table"); done
+    awk 'NR == FNR { mine[$1] = 1; next }
+        FNR > 1 && $4 == "0A" && ($10 in mine) { n = split($2, a, ":"); print a[n]; exit }' <(echo "$inodes") "${tables[@]}"
+}
+
+empty_bucket() { find "$BUCKET_DIR" -mindepth 1 -delete; }
+
+start_s3proxy() {
+    local hex code
+    rm -rf "$S3_ROOT" "$SPOOL" "$S3_KEYSTORE"
+    mkdir -p "$BUCKET_DIR" "$SPOOL"
+    "$KEYTOOL" -genkeypair -alias s3proxy -keyalg RSA -keysize 2048 -validity 2 -dname CN=127.0.0.1 \
+        -ext san=ip:127.0.0.1 -storetype PKCS12 -keystore "$S3_KEYSTORE" -storepass bench-keystore \
+        -keypass bench-keystore >"$S3_LOG" 2>&1 || { cat "$S3_LOG" >&2; die "keytool could not make S3Proxy's keystore"; }
+    cat >"$S3_PROPERTIES" <<EOF
+# Written by bench/run.sh
+s3proxy.secure-endpoint=https://127.0.0.1:$S3_PORT
+s3proxy.keystore-path=$S3_KEYSTORE
+s3proxy.keystore-password=bench-keystore
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY
+s3proxy.credential=$S3_SECRET_KEY
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$S3_ROOT
+EOF
+    java -cp "$(<"$S3_CP_FILE")" org.gaul.s3proxy.Main --properties "$S3_PROPERTIES" >>"$S3_LOG" 2>&1 &
+    S3PROXY_PID=$!
+    for _ in $(seq 1 600); do
+        kill -0 "$S3PROXY_PID" 2>/dev/null || { tail -n 20 "$S3_LOG" >&2; die "S3Proxy exited before listening (log: $S3_LOG)"; }
+        hex=$(listen_port "$S3PROXY_PID")
+        if [[ -n $hex ]]; then
+            S3_ENDPOINT=https://127.0.0.1:$((16#$hex))
+            code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "$S3_ENDPOINT/" || true)
+            [[ $code =~ ^[1-5][0-9][0-9]$ ]] && break
+        fi
+        S3_ENDPOINT=
+        sleep 0.1
+    done
+    [[ -n $S3_ENDPOINT ]] || { tail -n 20 "$S3_LOG" >&2; die "S3Proxy did not answer within 60 s (log: $S3_LOG)"; }
+    log "S3Proxy (pid $S3PROXY_PID) at $S3_ENDPOINT, bucket folder $BUCKET_DIR"
+    # Warm-up, like the sandbox's: a few signed uploads (which also prove the keys and the bucket), then emptied.
+    if curl --help all 2>/dev/null | grep -q -- --aws-sigv4; then
+        head -c 4000000 /dev/urandom >"$WORK/s3-warmup.bin"
+        for i in $(seq 1 20); do
+            code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 30 --aws-sigv4 aws:amz:us-east-1:s3 \
+                --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+                -T "$WORK/s3-warmup.bin" "$S3_ENDPOINT/$S3_BUCKET/warm-up/$i.bin" || true)
+            [[ $code == 200 ]] || die "S3 warm-up: uploading to $S3_ENDPOINT/$S3_BUCKET answered HTTP $code (log: $S3_LOG)"
+        done
+        rm -f "$WORK/s3-warmup.bin"
+    else
+        log "note: this curl has no --aws-sigv4, S3Proxy is not warmed up"
+    fi
+    empty_bucket
+}
+
+s3_export_run() { # compression heap-option dir log: export_run with the sink set to S3Proxy's bucket
+    local compression=$1
+    shift
+    unset AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
+    export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
+    # S3Proxy does not know the newer default checksums of the AWS SDK
+    export AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED
+    export_run "$@" \
+        -Dbulkexport.sink=s3 \
+        -Dbulkexport.s3.bucket="$S3_BUCKET" \
+        -Dbulkexport.s3.endpoint="$S3_ENDPOINT" \
+        -Dbulkexport.s3.path-style=true \
+        -Dbulkexport.s3.region=us-east-1 \
+        -Dbulkexport.s3.trust-all-certificates=true \
+        -Dbulkexport.s3.spool-dir="$SPOOL" \
+        -Dbulkexport.s3.compression="$compression"
+}
+
+verify_s3() { # what suffix: one object per file plus the manifest, every record landed, the spool emptied
+    local what=$1 suffix=$2 objects data manifests lines bytes spooled
+    objects=$(find "$BUCKET_DIR" -type f | wc -l)
+    data=$(find "$BUCKET_DIR" -type f -name "*.jsonl$suffix" ! -name '*.quarantine.jsonl*' | wc -l)
+    manifests=$(find "$BUCKET_DIR" -type f -name _manifest.json | wc -l)
+    ((data == FILES && manifests == 1 && objects == FILES + 1)) ||
+        die "$what: $objects objects in $BUCKET_DIR ($data *.jsonl$suffix, $manifests _manifest.json), expected $FILES + 1"
+    if [[ $suffix == .gz ]]; then
+        read -r lines bytes < <(find "$BUCKET_DIR" -type f -name "*.jsonl.gz" -print0 | xargs -0 cat | gzip -dc | wc -lc)
+    else
+        read -r lines bytes < <(find "$BUCKET_DIR" -type f -name "*.jsonl" -print0 | xargs -0 cat | wc -lc)
+    fi
+    ((lines == TOTAL_RECORDS)) || die "$what: $lines lines in the objects, expected $TOTAL_RECORDS (in $BUCKET_DIR)"
+    spooled=$(find "$SPOOL" -type f | wc -l)
+    ((spooled == 0)) || die "$what: $spooled files left in the spool folder $SPOOL"
+    ((bytes == JSON_BYTES)) || log "note: $what wrote $bytes bytes, the source JSON is $JSON_BYTES bytes"
+    log "$what: verified $objects objects ($data files + _manifest.json), $lines lines, spool empty"
+}
+
+S3_LABEL=
+if ((S3 == 1)); then
+    start_s3proxy
+    read -r first_heap _ <<<"$HEAPS"
+    heap_case "$first_heap"
+    FILE_LABEL=$label
+    for compression in gzip none; do
+        if [[ $compression == gzip ]]; then
+            s3_label="$FILE_LABEL to S3, gzip"; suffix=.gz; S3_LABEL=$s3_label
+        else
+            s3_label="$FILE_LABEL to S3, uncompressed"; suffix=
+        fi
+        for ((run = 1; run <= REPEAT; run++)); do
+            dir=$WORK/export-s3-$compression
+            export_log=$WORK/export-s3-$compression-run$run.log
+            rm -rf "$dir" "$SPOOL" && mkdir -p "$dir/out" "$dir/state" "$SPOOL"
+            empty_bucket
+            log "running: $s3_label (run $run of $REPEAT, log: $export_log)"
+            measure s3_export_run "$compression" "$opt" "$dir" "$export_log"
+            if ((M_RC != 0)); then
+                echo "---- last lines of $export_log ----" >&2
+                tail -n 40 "$export_log" >&2
+                die "$s3_label exited with code $M_RC (log: $export_log)"
+            fi
+            verify_s3 "$s3_label" "$suffix"
+            split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
+            log "$s3_label: $(printf '%.1f' "$M_SECONDS") s — $split"
+            rm -rf "$dir"
+            keep_if_best "$split"
+        done
+        add_row "$s3_label"
+    done
+    ((KEEP_OUTPUT == 1)) || empty_bucket
+    kill "$S3PROXY_PID" 2>/dev/null || true
+    wait "$S3PROXY_PID" 2>/dev/null || true
+    S3PROXY_PID=
+fi
+
+# The target: the export to S3 (gzip) at least 80% of the file export's throughput, with the same memory bound.
+RATIO=
+if [[ -n $S3_LABEL ]]; then
+    RATIO=$(awk -v f="${BEST_SECONDS[$FILE_LABEL]}" -v s="${BEST_SECONDS[$S3_LABEL]}" \
+        -v fd="${BEST_DOWNLOAD[$FILE_LABEL]}" -v sd="${BEST_DOWNLOAD[$S3_LABEL]}" 'BEGIN {
+            printf "S3/file throughput ratio: %.0f%% (target 80%%)", 100 * f / s
+            if (fd > 0 && sd > 0) printf "; download phase alone: %.0f%% (%.1f s vs %.1f s)", 100 * fd / sd, sd, fd
+        }')
+    RATIO+=" — $S3_LABEL vs $FILE_LABEL, peak RSS ${BEST_PEAK_MB[$S3_LABEL]} MB vs ${BEST_PEAK_MB[$FILE_LABEL]} MB"
+fi
+
+# --- 7. Results ---------------------------------------------------------------------------------------------------
+HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s\tS3Proxy CPU s\tother CPU s'
 {
     echo
     echo "$PARAMS: $TOTAL_RECORDS records, $(awk -v b="$JSON_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB JSON ($(awk -v b="$GZ_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB gzip)"
@@ -415,6 +623,7 @@ HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s
                 print line
             }
         }'
+    [[ -z $RATIO ]] || echo "$RATIO"
     ((${#NOTES[@]} == 0)) || printf '%s\n' "${NOTES[@]}"
     ((${#BUSY[@]} == 0)) || echo "WARNING: other processes were busy during: ${BUSY[*]} — those numbers are not reliable"
 }
@@ -425,20 +634,23 @@ HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- data: $PARAMS — $TOTAL_RECORDS records, $JSON_BYTES bytes of JSON, $GZ_BYTES bytes gzip"
     echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $java_version"
-    echo "- parallelism: $PARALLEL; sandbox and client on the same machine; fastest of $REPEAT run(s) per case"
+    echo "- parallelism: $PARALLEL; sandbox, S3Proxy and client on the same machine; fastest of $REPEAT run(s) per case"
     echo
     printf '%s\n' "$HEADER" "${ROWS[@]}" | awk -F'\t' '{
         line = "|"
         for (i = 1; i <= NF; i++) { cell = $i; gsub(/\|/, "\\|", cell); line = line " " cell " |" }
         print line
-        if (NR == 1) print "|---|---:|---:|---:|---:|---:|---:|---:|"
+        if (NR == 1) { sep = "|---|"; for (i = 2; i <= NF; i++) sep = sep "---:|"; print sep }
     }'
     echo
+    [[ -z $RATIO ]] || { echo "**$RATIO**"; echo; }
     echo "MB = 10^6 bytes; MB/s counts decompressed JSON. Seconds: wall time from process start to exit (the export"
     echo "includes JVM start, submit, poll and shutdown; the baseline only the downloads). Peak RSS: VmHWM of the export"
     echo "JVM; for the baseline the largest sampled sum of its curl and gzip processes' RSS. Client CPU: user+system of"
-    echo "the measured processes; sandbox CPU: of the sandbox while they ran; other CPU: all other processes on the"
-    echo "machine meanwhile (and this script's sampling, and steal; not kernel threads) — if large, the run was disturbed."
+    echo "the measured processes; sandbox CPU and S3Proxy CPU: of the sandbox and of S3Proxy (started only for the S3"
+    echo "runs) while they ran; other CPU: all other processes on the machine meanwhile (and this script's sampling, and"
+    echo "steal; not kernel threads) — if large, the run was disturbed. S3 runs: the export uploads to S3Proxy over HTTPS"
+    echo "on loopback, filesystem storage; MB/s still counts decompressed JSON; S3/file ratio: of end-to-end throughput."
     echo
     ((${#NOTES[@]} == 0)) || for note in "${NOTES[@]}"; do echo "- $note"; done
     ((${#BUSY[@]} == 0)) || echo "- WARNING: other processes were busy during: ${BUSY[*]} — those numbers are not reliable"

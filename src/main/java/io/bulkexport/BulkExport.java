@@ -276,6 +276,11 @@ public class BulkExport {
 
         private HikariDataSource openDataSource() {
             String url = settings.text("bulkexport.state.url", "jdbc:h2:file:./data/state/bulk-export");
+            if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+                // H2 would close the database from its own shutdown hook, while a graceful stop (SIGTERM) is
+                // still finishing files and recording them: it is closed here, after Camel has stopped
+                url = url + ";DB_CLOSE_ON_EXIT=FALSE";
+            }
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url);
             settings.optional("bulkexport.state.user").ifPresent(config::setUsername);
