@@ -106,6 +106,48 @@ final class ExportHarness implements AutoCloseable {
                 .redirectOutput(dir.resolve(name + ".log").toFile()).directory(new File(".")).start();
     }
 
+    /** Six files of 2,000 records of about 800 bytes: with {@link #holdDownloads} a run long enough to stop midway. */
+    static SandboxSettings sixFiles() {
+        return SandboxSettings.defaults().withFilesPerRequest(6).withRecordsPerFile(2000).withRecordBytes(800)
+                .withReadyAfter(java.time.Duration.ZERO);
+    }
+
+    /** Holds each download of the first {@code files} files this long before answering. */
+    ExportHarness holdDownloads(int files, java.time.Duration each) {
+        for (int file = 0; file < files; file++) {
+            sandbox.faults().onDownloadOfFile(file, io.bulkexport.sandbox.Fault.delay(each));
+        }
+        return this;
+    }
+
+    /** Waits, for at most a minute, until {@code count} output files have landed or the process has ended. */
+    void awaitLanded(Process process, int count) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (landedNames().size() < count && process.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Base names (no extension) of the output files landed so far, over all jobs. */
+    List<String> landedNames() throws IOException {
+        Path out = dir.resolve("out");
+        if (!Files.isDirectory(out)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(out)) {
+            return walk.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".jsonl") && !n.startsWith(".") && !n.endsWith(".quarantine.jsonl"))
+                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).toList();
+        }
+    }
+
+    /** Base names of the files the sandbox was asked to download after a moment ({@link System#nanoTime()}). */
+    List<String> fetchedSince(long nanos) {
+        return sandbox.requestLog().stream()
+                .filter(r -> r.kind() == io.bulkexport.sandbox.EndpointKind.DOWNLOAD && r.arrivalNanos() > nanos)
+                .map(r -> r.path().replaceAll(".*/", "").replaceAll("\\.json\\.gz$", "")).toList();
+    }
+
     /** The last 40 lines a spawned process logged. */
     String log(String name) {
         try {
