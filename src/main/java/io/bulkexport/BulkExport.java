@@ -7,9 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -62,7 +60,6 @@ public class BulkExport {
 
     private final Main main = new Main();
     private final Properties overrides = new Properties();
-    private final CountDownLatch started = new CountDownLatch(1);
     private HikariDataSource dataSource;
     private Sandboxes sandboxes;
     private PresignedFiles presignedFiles;
@@ -101,11 +98,6 @@ public class BulkExport {
         } finally {
             close();
         }
-    }
-
-    /** Waits until the routes are started. */
-    public boolean awaitStarted(Duration timeout) throws InterruptedException {
-        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public CamelContext context() {
@@ -248,11 +240,6 @@ public class BulkExport {
             LOG.info("{} job(s): {}", catalog.all().size(), catalog.all().stream()
                     .map(j -> j.name() + " (" + j.provider() + " " + j.dataset() + "/" + j.method() + ", "
                             + (j.isOnce() ? "once" : "cron " + j.schedule()) + ", " + j.sink() + ")").toList());
-        }
-
-        @Override
-        public void afterStart(BaseMainSupport support) {
-            started.countDown();
         }
 
         /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders. */

@@ -125,11 +125,6 @@ public final class RecordBatch {
         return Collections.unmodifiableList(quarantined);
     }
 
-    /** Adds a rejected line that is no longer (or never was) among the kept records. */
-    public void addQuarantined(QuarantinedRecord record) {
-        quarantined.add(Objects.requireNonNull(record, "record"));
-    }
-
     /**
      * Moves record {@code i} to quarantine; records after it shift down by one.
      * To filter a whole batch prefer {@link #quarantineFailing(Check)}, which is linear.

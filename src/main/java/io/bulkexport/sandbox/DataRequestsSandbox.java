@@ -130,11 +130,6 @@ public final class DataRequestsSandbox implements AutoCloseable {
         return tokenRequests.get();
     }
 
-    /** Every token issued so far stops working: the next API call with one answers 401. */
-    public void revokeTokens() {
-        tokens.clear();
-    }
-
     /** The record ids a request's data holds, ascending. */
     public List<Long> expectedRecordIds(String id) {
         return created(id).content().recordIds();
