@@ -87,6 +87,17 @@ class ConfigurationErrorsTest {
         }
     }
 
+    @Test
+    void should_refuse_download_host_patterns_that_are_not_host_names() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")
+                .set("bulkexport.datafiniti.download-hosts", "https://files.example.com/")) {
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).contains("bulkexport.datafiniti.download-hosts: 'https://files.example.com/' is not a host"
+                    + " name pattern");
+        }
+    }
+
     private static String runCapturingStderr(ExportHarness app) {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

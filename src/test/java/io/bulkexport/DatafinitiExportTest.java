@@ -2,9 +2,14 @@ package io.bulkexport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.sandbox.DatafinitiSandbox;
@@ -42,6 +47,7 @@ class DatafinitiExportTest {
 
     private ExportHarness app(DatafinitiSandbox sandbox, String format, String limit) throws Exception {
         return ExportHarness.against(dir, sandbox).set("bulkexport.datafiniti.base-url", sandbox.baseUrl())
+                .set("bulkexport.datafiniti.download-hosts", sandbox.storageHost())
                 .job("hotels", "provider: datafiniti\ndataset: businesses\nquery: categories:hotels AND city:Austin\n"
                         + "format: " + format + "\n" + limit + "\n");
     }
@@ -124,6 +130,49 @@ class DatafinitiExportTest {
             assertThat(app.run()).isEqualTo(1);
             assertThat(logs.text()).contains("FAILED hotels").contains("status 'error'")
                     .contains("the download failed while collecting records");
+        }
+    }
+
+    @Test
+    void should_follow_download_urls_only_to_allowed_hosts_and_never_a_redirect() throws Exception {
+        DatafinitiSandbox sandbox = new DatafinitiSandbox(small().withFilesPerRequest(4)).start();
+        try (ServerSocket trap = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ExportHarness app = app(sandbox, "json", "limit: 1600"); LogCapture logs = new LogCapture(Level.DEBUG)) {
+            AtomicInteger connections = new AtomicInteger();
+            Thread accepting = new Thread(() -> {
+                while (!trap.isClosed()) {
+                    try (Socket socket = trap.accept()) {
+                        connections.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            accepting.start();
+            String trapUrl = "http://localhost:" + trap.getLocalPort();
+            // file 0 as served; file 1 redirected to the trap; file 2 at the trap, by a name not on the list; file 3
+            // at the cloud metadata address
+            sandbox.rewriteLinks((index, url) -> switch (index) {
+                case 2 -> url.replaceFirst("^http://127\\.0\\.0\\.1:\\d+", trapUrl);
+                case 3 -> url.replaceFirst("^http://127\\.0\\.0\\.1:\\d+", "https://169.254.169.254");
+                default -> url;
+            });
+            sandbox.faults().onDownloadOfFile(1, Fault.respond(302, "{}", "Location", trapUrl + "/elsewhere"));
+
+            assertThat(app.run()).isEqualTo(1);
+
+            String id = sandbox.submissions().get(0).get("id").asText();
+            assertThat(app.landedRecords("hotels")).hasSize(400)
+                    .containsExactlyElementsOf(sandbox.expectedRecords(id).subList(0, 400));
+            assertThat(logs.text()).contains("INCOMPLETE hotels")
+                    .contains("answered 302").contains("never redirected elsewhere")
+                    .contains("points to http://localhost, which is not in bulkexport.datafiniti.download-hosts")
+                    .contains("points to https://169.254.169.254, which is not in")
+                    .doesNotContain("X-Amz-Signature").doesNotContain("/elsewhere");
+            assertThat(downloads(sandbox)).as("only files 0 and 1 reached the storage").hasSize(2);
+            trap.close();
+            accepting.join(5000);
+            assertThat(connections.get()).as("connections to a host not allowed").isZero();
         }
     }
 

@@ -39,6 +39,7 @@ class DatafinitiV3ExportTest {
 
     private ExportHarness app(DatafinitiSandbox sandbox, String format) throws Exception {
         return ExportHarness.against(dir, sandbox).set("bulkexport.datafiniti.base-url", sandbox.baseUrl())
+                .set("bulkexport.datafiniti.download-hosts", sandbox.storageHost())
                 .job("products", "provider: datafiniti-v3\ndataset: products\nquery: brand:Sony AND categories:tv\n"
                         + "view: products_all\nformat: " + format + "\nlimit: 1000\n");
     }
@@ -50,7 +51,7 @@ class DatafinitiV3ExportTest {
     @Test
     void should_poll_through_404_then_land_exactly_the_served_records() throws Exception {
         DatafinitiSandbox sandbox = new DatafinitiSandbox(DatafinitiExportTest.small()
-                .withReadyAfter(Duration.ofMillis(700))).start();
+                .withReadyAfter(Duration.ofMillis(2500))).start();
         try (ExportHarness app = app(sandbox, "json")) {
             assertThat(app.run()).isEqualTo(0);
 

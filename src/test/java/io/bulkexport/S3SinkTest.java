@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,6 +54,16 @@ class S3SinkTest {
         return app;
     }
 
+    /** The bucket holds exactly one gzip object per served file and the manifest; returns the files' keys. */
+    private List<String> assertOneObjectPerFileAndTheManifest(ExportHarness app, String requestId) {
+        String request = PREFIX + "/engineers/" + requestId + "/";
+        List<String> fileKeys = app.sandbox.fileNames(requestId).stream()
+                .map(name -> request + name.replaceFirst("\\.json\\.gz$", ".jsonl.gz")).toList();
+        assertThat(s3.keys(BUCKET, "")).containsExactlyInAnyOrderElementsOf(
+                concat(fileKeys, List.of(request + "_manifest.json")));
+        return fileKeys;
+    }
+
     @Test
     void should_land_one_gzip_object_per_file_with_the_served_records_and_the_manifest_last() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
@@ -61,10 +72,7 @@ class S3SinkTest {
 
             String requestId = app.onlyRequestId();
             String request = PREFIX + "/engineers/" + requestId + "/";
-            List<String> fileKeys = app.sandbox.fileNames(requestId).stream()
-                    .map(name -> request + name.replaceFirst("\\.json\\.gz$", ".jsonl.gz")).toList();
-            assertThat(s3.keys(BUCKET, "")).containsExactlyInAnyOrderElementsOf(
-                    concat(fileKeys, List.of(request + "_manifest.json")));
+            List<String> fileKeys = assertOneObjectPerFileAndTheManifest(app, requestId);
             assertThat(recordIds(fileKeys)).hasSize(1200).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
             assertThat(s3.written()).hasSize(4).last().isEqualTo(request + "_manifest.json");
@@ -82,6 +90,34 @@ class S3SinkTest {
             assertThat(s3.unfinishedUploads(BUCKET)).isEmpty();
             assertThat(filesUnder(dir.resolve("spool"))).isEmpty();
             assertThat(dir.resolve("out")).doesNotExist();
+        }
+    }
+
+    @Test
+    void should_not_let_headers_in_vendor_answers_choose_the_bucket_key_or_file_name() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET).createBucket("attacker");
+        try (ExportHarness app = s3Export(small())) {
+            // camel-http drops Camel* headers from answers itself; with that filter off, the routes' own guards
+            // are what this test proves
+            app.set("camel.component.http.header-filter-strategy",
+                    "#class:org.apache.camel.support.DefaultHeaderFilterStrategy");
+            app.sandbox.sendOnEveryAnswer(Map.of(
+                    "CamelAwsS3BucketName", "attacker",
+                    "CamelAwsS3Key", "hijacked.jsonl",
+                    "CamelAwsS3CannedAcl", "PublicRead",
+                    "CamelAwsS3ContentType", "text/html",
+                    "CamelFileName", "../../escaped.jsonl",
+                    "CamelHttpUri", "http://127.0.0.1:1/elsewhere"));
+            assertThat(app.run()).isEqualTo(0);
+
+            String requestId = app.onlyRequestId();
+            List<String> fileKeys = assertOneObjectPerFileAndTheManifest(app, requestId);
+            assertThat(s3.keys("attacker", "")).isEmpty();
+            assertThat(recordIds(fileKeys)).containsExactlyInAnyOrderElementsOf(
+                    app.sandbox.expectedRecordIds(requestId));
+            try (Stream<Path> all = Files.walk(dir)) {
+                assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("escaped.jsonl", "hijacked.jsonl");
+            }
         }
     }
 

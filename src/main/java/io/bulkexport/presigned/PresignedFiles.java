@@ -74,6 +74,9 @@ public class PresignedFiles implements AutoCloseable {
             throw new FileExpiredException(provider, "file " + fileName + " expired at the vendor on "
                     + link.fileExpiresAt() + " and can no longer be downloaded");
         }
+        if (link.refusal() != null) {
+            throw new VendorRejectedException(provider, 0, "file " + fileName + " is not downloaded: " + link.refusal());
+        }
         HttpGet get = new HttpGet(link.url());
         ClassicHttpResponse response;
         try {
@@ -91,6 +94,9 @@ public class PresignedFiles implements AutoCloseable {
         }
         String said = storageWords(response);
         String text = "presigned download of " + fileName + " answered " + status + (said.isEmpty() ? "" : ": " + said);
+        if (status >= 300 && status < 400) {
+            text += " (a redirect: download URLs are followed as they are listed, never redirected elsewhere)";
+        }
         if (status == 403) {
             throw new LinkRefusedException(provider, text);
         }

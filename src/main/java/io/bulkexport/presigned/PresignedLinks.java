@@ -22,8 +22,11 @@ import org.apache.camel.Exchange;
 public class PresignedLinks {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
-    /** One file's URL, and when the vendor stops serving the file itself (null: no known end). */
-    public record Link(URI url, Instant fileExpiresAt) {
+    /**
+     * One file's URL, when the vendor stops serving the file itself (null: no known end), and why the URL must not be
+     * followed (null: it may be; see {@link DownloadHosts}).
+     */
+    public record Link(URI url, Instant fileExpiresAt, String refusal) {
         @Override
         public String toString() {
             return "Link[" + url.getScheme() + "://" + url.getRawAuthority() + url.getRawPath() + "?…]";

@@ -33,6 +33,9 @@ public class PresignedListing {
     private String field = "";
     private String createdField;
     private Duration fileLifetime;
+    private String downloadHostsSetting;
+    private String downloadHostPatterns;
+    private DownloadHosts downloadHosts;
 
     /** Reads the answer in the body; the body becomes the list of file names, in the vendor's order. */
     public List<String> remember(Exchange exchange) {
@@ -50,8 +53,10 @@ public class PresignedListing {
             expiries.add(fileExpiry(element));
         }
         List<String> names = names(urls);
+        DownloadHosts hosts = downloadHosts();
         for (int i = 0; i < urls.size(); i++) {
-            links.put(names.get(i), new PresignedLinks.Link(urls.get(i), expiries.get(i)));
+            links.put(names.get(i), new PresignedLinks.Link(urls.get(i), expiries.get(i),
+                    hosts.refusal(urls.get(i))));
         }
         exchange.getContext().getRegistry().findSingleByType(PresignedLinks.class)
                 .remember(exchange.getProperty("provider", String.class),
@@ -121,6 +126,35 @@ public class PresignedListing {
     /** Each element's field holding the date its file was made. */
     public void setCreatedField(String createdField) {
         this.createdField = createdField;
+    }
+
+    /** The property the download host patterns come from, named in refusals. */
+    public void setDownloadHostsSetting(String setting) {
+        this.downloadHostsSetting = setting;
+        checkDownloadHosts();
+    }
+
+    /** Where the listed URLs may lead: see {@link DownloadHosts}. None by default: every URL is refused. */
+    public void setDownloadHosts(String patterns) {
+        this.downloadHostPatterns = patterns;
+        checkDownloadHosts();
+    }
+
+    /** Refuses bad patterns at start-up, once the setting they come from is known (properties come in any order). */
+    private void checkDownloadHosts() {
+        downloadHosts = null;
+        if (downloadHostsSetting != null && downloadHostPatterns != null) {
+            downloadHosts = new DownloadHosts(downloadHostsSetting, downloadHostPatterns);
+        }
+    }
+
+    private DownloadHosts downloadHosts() {
+        DownloadHosts hosts = downloadHosts;
+        if (hosts != null) {
+            return hosts;
+        }
+        return new DownloadHosts(downloadHostsSetting == null ? "downloadHostsSetting" : downloadHostsSetting,
+                downloadHostPatterns == null ? "" : downloadHostPatterns);
     }
 
     /** How long the vendor serves a file after making it (ISO 8601, e.g. {@code P7D}). */

@@ -100,6 +100,11 @@ public final class CoresignalSandbox implements AutoCloseable {
         return faults;
     }
 
+    /** Adds these headers to every answer from now on (see {@link SandboxHttp#sendOnEveryAnswer}). */
+    public void sendOnEveryAnswer(Map<String, String> headers) {
+        http.sendOnEveryAnswer(headers);
+    }
+
     /** Every request received so far, with the status answered. */
     public List<LoggedRequest> requestLog() {
         return log.entries();

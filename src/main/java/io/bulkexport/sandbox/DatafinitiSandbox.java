@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,6 +45,7 @@ public final class DatafinitiSandbox implements AutoCloseable {
     private volatile int refusedListings;
     private volatile Duration v3FilesAge = Duration.ZERO;
     private volatile String v4Outcome = "completed";
+    private volatile BiFunction<Integer, String, String> linkRewrite = (index, url) -> url;
 
     /** A sandbox with these settings (the API token it accepts is {@link SandboxSettings#apiKey()}). */
     public DatafinitiSandbox(SandboxSettings settings) {
@@ -81,6 +83,11 @@ public final class DatafinitiSandbox implements AutoCloseable {
         return "http://127.0.0.1:" + api.port();
     }
 
+    /** The host of the storage's URLs, to allow in {@code bulkexport.datafiniti.download-hosts}: plain HTTP on loopback. */
+    public String storageHost() {
+        return "127.0.0.1";
+    }
+
     /** Queues of faults to play on coming requests. */
     public FaultQueue faults() {
         return faults;
@@ -114,6 +121,14 @@ public final class DatafinitiSandbox implements AutoCloseable {
      */
     public void refuseLinksOfFirstListings(int count) {
         refusedListings = count;
+    }
+
+    /**
+     * Listings hand out, for the file with each index (0-based), the URL this function makes of the real one: how a
+     * test plays a vendor pointing elsewhere (another host, plain HTTP, a service inside the network).
+     */
+    public void rewriteLinks(BiFunction<Integer, String, String> rewrite) {
+        linkRewrite = rewrite;
     }
 
     /** v3 result files say they were created this long ago (7 days or more: expired). */
@@ -320,7 +335,7 @@ public final class DatafinitiSandbox implements AutoCloseable {
         List<String> urls = new ArrayList<>();
         for (DatafinitiFile file : download.files()) {
             String url = storage.sign((download.v3() ? "15/" : "v4/") + file.name(), issued, LINK_LIFETIME);
-            urls.add(listing <= refusedListings ? storage.revoke(url) : url);
+            urls.add(linkRewrite.apply(urls.size(), listing <= refusedListings ? storage.revoke(url) : url));
         }
         return urls;
     }

@@ -49,6 +49,7 @@ public final class SandboxHttp {
     private final int threads;
     private final List<Route> routes = new ArrayList<>();
     private Guard guard = exchange -> true;
+    private volatile Map<String, String> extraHeaders = Map.of();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -91,6 +92,12 @@ public final class SandboxHttp {
         return this;
     }
 
+    /** Adds these headers to every answer from now on, whatever it is: how a test plays a vendor's odd headers. */
+    public SandboxHttp sendOnEveryAnswer(Map<String, String> headers) {
+        this.extraHeaders = Map.copyOf(headers);
+        return this;
+    }
+
     /** Starts listening on 127.0.0.1 at this port (0 picks a free one). */
     public void start(int port) {
         if (server != null) {
@@ -125,6 +132,7 @@ public final class SandboxHttp {
     }
 
     private void dispatch(HttpExchange http) throws IOException {
+        extraHeaders.forEach((name, value) -> http.getResponseHeaders().add(name, value));
         SandboxExchange exchange = new SandboxExchange(http, log);
         try {
             handle(exchange);

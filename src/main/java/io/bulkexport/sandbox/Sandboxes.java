@@ -38,6 +38,7 @@ public final class Sandboxes implements AutoCloseable {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("bulkexport.coresignal.base-url", coresignal.baseUrl());
         properties.put("bulkexport.datafiniti.base-url", datafiniti.baseUrl());
+        properties.put("bulkexport.datafiniti.download-hosts", datafiniti.storageHost());
         properties.put("bulkexport.data-requests.base-url", dataRequests.baseUrl());
         properties.put("bulkexport.data-requests.token-url", dataRequests.tokenUrl());
         return properties;
