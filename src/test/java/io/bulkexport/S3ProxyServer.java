@@ -102,6 +102,10 @@ final class S3ProxyServer implements AutoCloseable {
         return key.startsWith(".mpus-") || !key.contains("/");
     }
 
+    String contentType(String bucket, String key) {
+        return client.headObject(b -> b.bucket(bucket).key(key)).contentType();
+    }
+
     byte[] read(String bucket, String key) {
         return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
     }

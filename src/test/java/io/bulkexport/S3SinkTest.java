@@ -79,6 +79,9 @@ class S3SinkTest {
 
             JsonNode manifest = ExportHarness.JSON.readTree(s3.read(BUCKET, request + "_manifest.json"));
             assertThat(manifest.get("request_id").asText()).isEqualTo(requestId);
+            assertThat(s3.contentType(BUCKET, request + "_manifest.json")).isEqualTo("application/json");
+            assertThat(fileKeys).allSatisfy(key -> assertThat(s3.contentType(BUCKET, key))
+                    .isEqualTo("application/gzip"));
             assertThat(manifest.get("records").asLong()).isEqualTo(1200);
             assertThat(manifest.get("files")).hasSize(3);
             for (JsonNode file : manifest.get("files")) {
@@ -103,8 +106,8 @@ class S3SinkTest {
                     "#class:org.apache.camel.support.DefaultHeaderFilterStrategy");
             app.sandbox.sendOnEveryAnswer(Map.of(
                     "CamelAwsS3BucketName", "attacker",
-                    "CamelAwsS3Key", "hijacked.jsonl",
-                    "CamelAwsS3CannedAcl", "PublicRead",
+                    "CamelAwsS3Key", "hijacked/records.jsonl",
+                    "CamelAwsS3CannedAcl", "public-read",
                     "CamelAwsS3ContentType", "text/html",
                     "CamelFileName", "../../escaped.jsonl",
                     "CamelHttpUri", "http://127.0.0.1:1/elsewhere"));
@@ -116,7 +119,7 @@ class S3SinkTest {
             assertThat(recordIds(fileKeys)).containsExactlyInAnyOrderElementsOf(
                     app.sandbox.expectedRecordIds(requestId));
             try (Stream<Path> all = Files.walk(dir)) {
-                assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("escaped.jsonl", "hijacked.jsonl");
+                assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("escaped.jsonl", "records.jsonl");
             }
         }
     }
@@ -133,7 +136,8 @@ class S3SinkTest {
             assertThat(keys).filteredOn(k -> k.endsWith(".quarantine.jsonl")).hasSize(3);
             List<String> recordKeys = keys.stream().filter(k -> !k.endsWith(".quarantine.jsonl"))
                     .filter(k -> k.endsWith(".jsonl")).toList();
-            assertThat(recordKeys).hasSize(3);
+            assertThat(recordKeys).hasSize(3)
+                    .allSatisfy(key -> assertThat(s3.contentType(BUCKET, key)).isEqualTo("application/x-ndjson"));
             long quarantined = keys.stream().filter(k -> k.endsWith(".quarantine.jsonl"))
                     .mapToLong(k -> s3.lines(BUCKET, k).size()).sum();
             assertThat(quarantined).isEqualTo(app.sandbox.malformedLineCount(requestId));

@@ -97,6 +97,14 @@ public class S3Sink {
         });
     }
 
+    /** The media type of an object, from its key: gzip, JSON Lines or JSON, so readers and consoles know it. */
+    public static String contentType(String key) {
+        if (key.endsWith(".gz")) {
+            return "application/gzip";
+        }
+        return key.endsWith(".jsonl") ? "application/x-ndjson" : "application/json";
+    }
+
     /** Turns the failure of an S3 call (property {@code CamelExceptionCaught}) into one line, and throws that. */
     public void failed(Exchange exchange) {
         throw S3Failures.explain(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class), settings);
