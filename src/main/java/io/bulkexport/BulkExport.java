@@ -180,8 +180,11 @@ public class BulkExport {
             registry.bind("stateStore", store);
             registry.bind("jobs", jobs);
             registry.bind("runMode", runMode);
+            s3Settings = S3Settings.read(settings);
+            Path outputRoot = output.toAbsolutePath().normalize();
             registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
-                    settings.under("bulkexport.attach.")));
+                    settings.under("bulkexport.attach."), job -> "s3".equals(job.sink()) ? s3Settings.destination()
+                            : "file:" + outputRoot));
             registry.bind("retryPolicy", new RetryPolicy(settings::optional,
                     (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
                     settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
@@ -205,7 +208,6 @@ public class BulkExport {
                     settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
             registry.bind("recordOutput", recordOutput);
             registry.bind("fileSink", new FileSink(output, store, recordOutput));
-            s3Settings = S3Settings.read(settings);
             s3Sink = new S3Sink(s3Settings, store, recordOutput);
             registry.bind("s3Sink", s3Sink);
             registry.bind("unfinishedUploads", new UnfinishedUploads(() -> s3Client,

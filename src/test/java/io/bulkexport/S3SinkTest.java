@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.sandbox.EndpointKind;
+import io.bulkexport.sandbox.Fault;
 import io.bulkexport.sandbox.SandboxSettings;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
@@ -121,6 +122,30 @@ class S3SinkTest {
             try (Stream<Path> all = Files.walk(dir)) {
                 assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("escaped.jsonl", "records.jsonl");
             }
+        }
+    }
+
+    @Test
+    void should_finish_a_run_where_it_started_when_its_job_changes_sink_midway() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
+        try (ExportHarness app = s3Export(small()).set("bulkexport.sink", "file");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            app.sandbox.faults().onDownloadOfFile(1, Fault.respond(404, "{\"detail\": \"Not Found\"}"));
+            assertThat(app.run()).as("one file refused: the run is incomplete").isEqualTo(1);
+            assertThat(app.landedNames()).hasSize(2);
+
+            app.set("bulkexport.sink", "s3");
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("started writing to file:" + dir.resolve("out").toAbsolutePath()
+                    + " and its job now writes to s3://" + BUCKET + "/" + PREFIX + " (gzip");
+            assertThat(s3.keys(BUCKET, "")).isEmpty();
+
+            app.set("bulkexport.sink", "file");
+            assertThat(app.run()).isEqualTo(0);
+            String requestId = app.onlyRequestId();
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+            assertThat(s3.keys(BUCKET, "")).isEmpty();
         }
     }
 

@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.sink.SinkException;
+import io.bulkexport.sink.SinkRefusedException;
 import io.bulkexport.state.FileStatus;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
@@ -44,19 +46,22 @@ public class Runs {
     private final Clock clock;
     private final Set<String> newRuns;
     private final Map<String, String> attach;
+    private final Function<JobDefinition, String> destinations;
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
      * @param attach  request ids submitted outside this instance, by job, to resume instead of submitting
+     * @param destinations where a job's files land now, in words (sink and its settings); a run keeps its first
      */
     public Runs(StateStore store, Jobs jobs, PollPolicy poll, Clock clock, Set<String> newRuns,
-                Map<String, String> attach) {
+                Map<String, String> attach, Function<JobDefinition, String> destinations) {
         this.store = store;
         this.jobs = jobs;
         this.poll = poll;
         this.clock = clock;
         this.newRuns = newRuns;
         this.attach = attach;
+        this.destinations = destinations;
     }
 
     // ---------------------------------------------------------------- start-up
@@ -120,6 +125,7 @@ public class Runs {
         if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())
                 || run.status() == RunStatus.NEEDS_ATTENTION).orElse(true)) {
             Run run = store.attachRun(jobName, job.provider(), attachId, clock.instant(), poll.firstInterval().toMillis());
+            store.destination(run.runId(), destinations.apply(job));
             LOG.info("{}: attached to existing request {} (run {}): checking its status, nothing is submitted",
                     jobName, attachId, run.runId());
             return;
@@ -149,6 +155,7 @@ public class Runs {
         // a request id the bundle makes is random (never derived from the job or the user) and stored before sending
         String requestId = job.clientRequestId() ? UUID.randomUUID().toString() : null;
         Run run = store.createRun(jobName, job.provider(), requestId);
+        store.destination(run.runId(), destinations.apply(job));
         exchange.setProperty("runId", run.runId());
         exchange.setProperty("requestId", requestId);
         exchange.setProperty("action", "SUBMIT");
@@ -318,12 +325,28 @@ public class Runs {
     public List<RunFile> pendingFiles(Exchange exchange) {
         load(exchange);
         String runId = exchange.getProperty("runId", String.class);
+        requireFirstDestination(exchange, runId);
         List<RunFile> all = store.files(runId);
         List<RunFile> pending = all.stream().filter(f -> f.status() == FileStatus.PENDING).toList();
         exchange.setProperty("downloadStarted", clock.instant());
         LOG.info("{}: fetching {} of {} file(s) of request {}", exchange.getProperty("jobName"), pending.size(),
                 all.size(), exchange.getProperty("requestId"));
         return pending;
+    }
+
+    /**
+     * A run's files all land in one place: where its first file went. A job whose sink (or output folder, bucket,
+     * prefix, compression) changed since does not spread the run over two places; its download stops, resumable.
+     */
+    private void requireFirstDestination(Exchange exchange, String runId) {
+        JobDefinition job = exchange.getProperty("job", JobDefinition.class);
+        String now = destinations.apply(job);
+        String recorded = store.destination(runId, now);
+        if (!recorded.equals(now)) {
+            throw new SinkRefusedException("run " + runId + " started writing to " + recorded + " and its job now"
+                    + " writes to " + now + "; a run's files all go to one place, so set the job's sink (and its"
+                    + " settings) back to finish it there; nothing was fetched");
+        }
     }
 
     /** Before each attempt at a file (body: the {@link RunFile}): names it in property {@code fileName}. */

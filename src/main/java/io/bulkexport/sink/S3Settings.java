@@ -3,6 +3,7 @@ package io.bulkexport.sink;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 import io.bulkexport.config.ConfigurationException;
@@ -58,6 +59,13 @@ public record S3Settings(
         String path = SafePaths.segment(jobName, "job name") + "/" + SafePaths.segment(requestId, "request id") + "/"
                 + name;
         return prefix.isEmpty() ? path : prefix + "/" + path;
+    }
+
+    /** Where objects land, in words: bucket, prefix, compression and, when not AWS, the endpoint. */
+    public String destination() {
+        return "s3://" + bucket.orElse("") + (prefix.isEmpty() ? "" : "/" + prefix) + " ("
+                + compression.name().toLowerCase(Locale.ROOT) + endpoint.map(e -> ", at " + e).orElse("")
+                + ")";
     }
 
     /** The endpoint, as shown in messages. */

@@ -57,6 +57,8 @@ public class StateStore {
                     + " poll_interval_ms BIGINT NOT NULL,"
                     + " poll_count INTEGER NOT NULL,"
                     + " updated_at BIGINT NOT NULL)");
+            // where the run's files land (added after the first release; H2 and PostgreSQL both know IF NOT EXISTS)
+            s.execute("ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS destination VARCHAR(1000)");
             s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_job ON bulkexport_run (job_name, created_at)");
             s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_status ON bulkexport_run (status, next_poll_at)");
             s.execute("CREATE TABLE IF NOT EXISTS bulkexport_file ("
@@ -232,6 +234,26 @@ public class StateStore {
         Long finishedAt = to.isTerminal() ? now : null;
         return update("UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
                 + " WHERE run_id = ? AND status = ?", to.name(), clip(message), finishedAt, now, runId, from.name()) == 1;
+    }
+
+    /**
+     * Where a run's files land: recorded by the first caller, then returned as recorded, so a run finishes where it
+     * started whatever its job says later.
+     */
+    public String destination(String runId, String proposed) {
+        update("UPDATE bulkexport_run SET destination = ? WHERE run_id = ? AND destination IS NULL", proposed, runId);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT destination FROM bulkexport_run WHERE run_id = ?")) {
+            bind(ps, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("no run " + runId);
+                }
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read runs", e);
+        }
     }
 
     private List<Run> queryRuns(String sql, Object... args) {

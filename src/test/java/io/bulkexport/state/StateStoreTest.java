@@ -121,4 +121,17 @@ class StateStoreTest {
             assertThat(run.requestId()).isEqualTo("3f0c2b1e-8a7d-4c55-9b1e-2f6a0d9e4c11");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_keep_the_destination_a_run_was_first_given(String database) {
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore store = store(ds, Instant.parse("2026-11-22T10:00:00Z"));
+            Run run = store.createRun("dest-" + database + "-" + System.nanoTime(), "coresignal", null);
+            assertThat(store.destination(run.runId(), "file:/data/out")).isEqualTo("file:/data/out");
+            assertThat(store.destination(run.runId(), "s3://lake/x (gzip)")).isEqualTo("file:/data/out");
+            Run other = store.createRun("dest-" + database + "-" + System.nanoTime(), "coresignal", null);
+            assertThat(store.destination(other.runId(), "s3://lake/x (gzip)")).isEqualTo("s3://lake/x (gzip)");
+        }
+    }
 }
