@@ -17,7 +17,10 @@ import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole chain against the Coresignal sandbox: submit, poll, list, download, gunzip, split, land. */
+/**
+ * The whole chain against the Coresignal sandbox: submit, poll, list, download, gunzip, split, land. Vendor faults
+ * (429, 5xx, broken bodies, lost answers…) are in {@link VendorFaultsTest}.
+ */
 class CoresignalExportTest {
     @TempDir
     Path dir;
@@ -70,61 +73,6 @@ class CoresignalExportTest {
                     .filter(r -> r.kind() == EndpointKind.STATUS).map(LoggedRequest::status).toList();
             assertThat(statusAnswers).hasSizeGreaterThan(2).startsWith(202).endsWith(200);
             assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
-        }
-    }
-
-    @Test
-    void should_recover_from_429_503_and_a_cut_connection_without_duplicates() throws Exception {
-        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")) {
-            app.sandbox.faults()
-                    .onStatus(Fault.respond(503, "{\"detail\":\"upstream unavailable\"}"))
-                    .onDownloadOfFile(0, Fault.respond(429, "{\"detail\":\"Too many requests\"}", "Retry-After", "1"))
-                    .onDownloadOfFile(1, Fault.respond(503, "{\"detail\":\"Service unavailable\"}"))
-                    .onDownloadOfFile(2, Fault.cutAfterBytes(20_000));
-            assertThat(app.run()).isEqualTo(0);
-
-            String requestId = app.onlyRequestId();
-            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates()
-                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
-            assertThat(app.sandbox.faults().pending(EndpointKind.DOWNLOAD)).isZero();
-            List<LoggedRequest> file0 = app.sandbox.requestLog().stream()
-                    .filter(r -> r.kind() == EndpointKind.DOWNLOAD && r.path().contains("part-00000")).toList();
-            assertThat(file0).hasSize(2);
-            assertThat(file0.get(0).status()).isEqualTo(429);
-            assertThat(Duration.ofNanos(file0.get(1).arrivalNanos() - file0.get(0).arrivalNanos()))
-                    .as("Retry-After: 1 honoured").isGreaterThanOrEqualTo(Duration.ofMillis(950));
-        }
-    }
-
-    @Test
-    void should_refetch_a_truncated_gzip_from_the_start() throws Exception {
-        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")) {
-            app.sandbox.faults().onDownloadOfFile(1, Fault.truncateGzip(5_000));
-            assertThat(app.run()).isEqualTo(0);
-            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
-        }
-    }
-
-    @Test
-    void should_keep_landed_files_and_retry_only_the_failed_one_on_the_next_start() throws Exception {
-        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
-             LogCapture logs = new LogCapture(Level.INFO)) {
-            for (int attempt = 0; attempt < 5; attempt++) { // 1 try + 4 retries, all refused
-                app.sandbox.faults().onDownloadOfFile(1, Fault.respond(503, "{\"detail\":\"Service unavailable\"}"));
-            }
-            assertThat(app.run()).isEqualTo(1);
-            assertThat(logs.text()).contains("INCOMPLETE engineers").contains("1 of 3 file(s) failed");
-            assertThat(app.outputFiles("engineers")).hasSize(2);
-            assertThat(app.requestDir("engineers").resolve("_manifest.json")).doesNotExist();
-
-            long downloadsBefore = app.sandbox.requestLog().stream().filter(r -> r.kind() == EndpointKind.DOWNLOAD).count();
-            assertThat(app.run()).isEqualTo(0);
-            List<LoggedRequest> retried = app.sandbox.requestLog().stream()
-                    .filter(r -> r.kind() == EndpointKind.DOWNLOAD).skip(downloadsBefore).toList();
-            assertThat(retried).singleElement().satisfies(r -> assertThat(r.path()).contains("part-00001"));
-            assertThat(app.sandbox.submissions()).hasSize(1);
-            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
-            assertThat(app.manifest("engineers").get("records").asLong()).isEqualTo(1200);
         }
     }
 
@@ -198,25 +146,6 @@ class CoresignalExportTest {
             app.set("bulkexport.new-run", "engineers");
             assertThat(app.run()).isEqualTo(0);
             assertThat(app.sandbox.submissions()).hasSize(2);
-        }
-    }
-
-    @Test
-    void should_never_resend_a_submission_whose_answer_was_lost() throws Exception {
-        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
-             LogCapture logs = new LogCapture(Level.INFO)) {
-            app.sandbox.faults().onSubmit(Fault.acceptThenDrop());
-            assertThat(app.run()).isEqualTo(1);
-            assertThat(logs.text()).contains("NEEDS_ATTENTION engineers").contains("bulkexport.attach.engineers");
-            assertThat(app.run()).isEqualTo(1);
-            assertThat(app.sandbox.submissions()).hasSize(1);
-            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
-
-            // the user found the request id in their account and attaches to it: nothing is submitted
-            app.set("bulkexport.attach.engineers", app.sandbox.submissions().get(0).requestId());
-            assertThat(app.run()).isEqualTo(0);
-            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
-            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
         }
     }
 

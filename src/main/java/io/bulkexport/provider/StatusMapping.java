@@ -4,19 +4,26 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.vendor.JsonAnswers;
+import io.bulkexport.vendor.UnexpectedAnswerException;
 import org.apache.camel.Exchange;
 
 /**
  * How a provider's status answer maps to the pipeline's PENDING, READY, FAILED or CANCELLED: which field holds the
- * status and which of its values mean what (case-insensitive). A value listed nowhere fails the run, naming it.
- * Declared per provider in its routes file; {@link #apply} sets exchange properties {@code vendorStatus},
- * {@code vendorMessage} and {@code notBefore}.
+ * status and which of its values mean what (case-insensitive). Declared per provider in its routes file;
+ * {@link #apply} sets exchange properties {@code vendorStatus}, {@code vendorMessage} and {@code notBefore}.
+ *
+ * <p>A value listed nowhere, or no value at all, is not taken as an end. Vendors add and rename intermediate states
+ * (Datafiniti answers both {@code running} and {@code in_progress}), the request is paid for, and its files can
+ * come from nowhere else: failing the run on a word we do not know would throw that away. Unless the answer also
+ * carries the vendor's error message (then it is FAILED, with both), such an answer is refused as unexpected: the
+ * status is checked again later, each time with a warning that names the value, until
+ * {@code bulkexport.poll.timeout-minutes}, whose failure names it too and says how to resume.
  */
 public class StatusMapping {
     private String field = "status";
@@ -41,12 +48,18 @@ public class StatusMapping {
             status = "READY";
         } else if (cancelled.contains(value)) {
             status = "CANCELLED";
-        } else {
+        } else if (failed.contains(value)) {
             status = "FAILED";
-            if (!failed.contains(value)) {
-                String unknown = value.isEmpty() ? "no " + field + " in the answer" : field + " '" + value + "'";
-                message = message == null ? unknown : unknown + ": " + message;
+        } else {
+            String unknown = value.isEmpty() ? "no " + field + " in the answer" : field + " '" + value + "'";
+            if (message == null) {
+                Object provider = exchange.getProperty("provider");
+                throw new UnexpectedAnswerException(value.isEmpty() ? "the " + provider + " status answer has no '" + field + "'"
+                        : provider + " answered " + unknown + ", which its declaration does not list (pending: "
+                        + String.join(" ", pending) + "; ready: " + String.join(" ", ready) + ")");
             }
+            status = "FAILED";
+            message = unknown + ": " + message;
         }
         exchange.setProperty("vendorStatus", status);
         exchange.setProperty("vendorMessage", message);
@@ -92,7 +105,7 @@ public class StatusMapping {
         cancelled = values(values);
     }
 
-    /** Values meaning the request failed, space separated (any unlisted value fails too, named in the message). */
+    /** Values meaning the request failed, space separated (for a value listed nowhere, see the class comment). */
     public void setFailed(String values) {
         failed = values(values);
     }
@@ -108,6 +121,6 @@ public class StatusMapping {
     }
 
     private static Set<String> values(String text) {
-        return new HashSet<>(Arrays.asList(text.trim().toLowerCase(Locale.ROOT).split("\\s+")));
+        return new LinkedHashSet<>(Arrays.asList(text.trim().toLowerCase(Locale.ROOT).split("\\s+")));
     }
 }

@@ -2,6 +2,7 @@ package io.bulkexport.records;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Objects;
@@ -82,7 +83,8 @@ public final class RecordReaders {
      * read-ahead thread.
      *
      * @throws IllegalArgumentException for an unknown encoding or format (the stream is closed)
-     * @throws UncheckedIOException if the stream is not gzip although the encoding says so
+     * @throws NotGzipException if the stream does not start like gzip although the encoding says so
+     * @throws UncheckedIOException if reading the start of a gzip stream fails
      */
     public RecordBatchIterator open(InputStream raw, String encoding, String format, String sourceFile) {
         Objects.requireNonNull(raw, "raw");
@@ -116,7 +118,7 @@ public final class RecordReaders {
                 return limit.bound(raw, null, sourceFile);
             case "gzip", "x-gzip":
                 try {
-                    DecompressionLimit.Counting compressed = new DecompressionLimit.Counting(raw);
+                    DecompressionLimit.Counting compressed = new DecompressionLimit.Counting(gzipSignature(raw, sourceFile));
                     return limit.bound(new GZIPInputStream(compressed, GZIP_BUFFER), compressed, sourceFile);
                 } catch (IOException e) {
                     throw new UncheckedIOException("source " + sourceFile + " has encoding " + encoding
@@ -126,6 +128,33 @@ public final class RecordReaders {
                 throw new IllegalArgumentException("unsupported encoding '" + encoding + "' for " + sourceFile
                         + "; accepted: " + ACCEPTED_ENCODINGS);
         }
+    }
+
+    /**
+     * The stream, once its first two bytes are seen to be gzip's signature (1f 8b). Anything else — most often JSON
+     * text sent uncompressed, or an HTML error page answered with 200 — is refused with {@link NotGzipException},
+     * which is not retried. A stream too short to tell is left to the gzip reader, whose end-of-file is a truncated
+     * download, retried.
+     */
+    private static InputStream gzipSignature(InputStream raw, String sourceFile) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(raw, 2);
+        byte[] head = in.readNBytes(2);
+        in.unread(head);
+        if (head.length == 2 && (head[0] != (byte) 0x1f || head[1] != (byte) 0x8b)) {
+            throw new NotGzipException(sourceFile + " should be gzip but is not: it starts with " + looksLike(head)
+                    + ", not gzip's 1f 8b; not retried, since fetching it again would give the same bytes");
+        }
+        return in;
+    }
+
+    /** What a file's first bytes suggest, without quoting its content. */
+    private static String looksLike(byte[] head) {
+        String hex = String.format("%02x %02x", head[0], head[1]);
+        return switch (head[0]) {
+            case '{', '[' -> hex + " ('" + (char) head[0] + "': JSON text, uncompressed?)";
+            case '<' -> hex + " ('<': an HTML or XML page?)";
+            default -> hex;
+        };
     }
 
     /** Picks the splitter for a checked format name. */

@@ -248,9 +248,11 @@ public class Runs {
         Instant now = clock.instant();
         Duration waited = Duration.between(run.submittedAt(), now);
         if (waited.compareTo(poll.timeout()) > 0) {
+            String said = exchange.getProperty("vendorMessage", String.class);
             String message = "request " + run.requestId() + " was not ready after " + human(waited)
-                    + " (bulkexport.poll.timeout-minutes); it may still complete: resume it later with"
-                    + " -Dbulkexport.attach." + run.jobName() + "=" + run.requestId();
+                    + " (bulkexport.poll.timeout-minutes)" + (said == null ? "" : "; last check: " + said)
+                    + "; it may still complete: resume it later with -Dbulkexport.attach." + run.jobName() + "="
+                    + run.requestId();
             store.transition(run.runId(), RunStatus.SUBMITTED, RunStatus.FAILED, message);
             LOG.error("{}: FAILED — {}", run.jobName(), message);
             return;
@@ -278,8 +280,10 @@ public class Runs {
         boolean moved = store.startDownloading(runId, names);
         exchange.setProperty("action", moved ? "DOWNLOAD" : "NONE");
         if (moved) {
-            LOG.info("{}: request {} is ready: {} file(s)", exchange.getProperty("jobName"),
-                    exchange.getProperty("requestId"), names.size());
+            long distinct = names.stream().distinct().count();
+            LOG.info("{}: request {} is ready: {} file(s){}", exchange.getProperty("jobName"),
+                    exchange.getProperty("requestId"), distinct, distinct == names.size() ? ""
+                            : " (the vendor listed " + names.size() + " names: each file is fetched once)");
         }
         exchange.getMessage().setBody(runId);
     }
@@ -448,8 +452,11 @@ public class Runs {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
+        // this bundle's own exceptions are written for people; a library's needs its class to make sense
+        // ("SocketTimeoutException: Read timed out")
+        boolean own = root.getClass().getName().startsWith("io.bulkexport.");
         String text = root.getMessage() == null ? root.getClass().getSimpleName()
-                : root.getClass().getSimpleName() + ": " + root.getMessage();
+                : own ? root.getMessage() : root.getClass().getSimpleName() + ": " + root.getMessage();
         return Redaction.withoutQueries(text).replaceAll("\\s+", " ");
     }
 

@@ -10,7 +10,8 @@ import java.util.Objects;
  * Queue faults with {@link FaultQueue}; each is used up by the next matching request.
  */
 public sealed interface Fault
-        permits Fault.Respond, Fault.Delay, Fault.CutAfterBytes, Fault.TruncateGzip, Fault.AcceptThenDrop {
+        permits Fault.Respond, Fault.Delay, Fault.CutAfterBytes, Fault.TruncateGzip, Fault.AcceptThenDrop,
+                Fault.StallAfterBytes, Fault.AnswerLate {
 
     /**
      * Answers with this status, JSON body and headers instead of handling the request.
@@ -56,6 +57,22 @@ public sealed interface Fault
         return new AcceptThenDrop();
     }
 
+    /**
+     * Sends the normal status and headers and the first {@code bytes} bytes of the body, then nothing for
+     * {@code stall}, then the rest: a body that stalls mid-way, past a client's read timeout if it is longer.
+     */
+    static StallAfterBytes stallAfterBytes(long bytes, Duration stall) {
+        return new StallAfterBytes(bytes, stall);
+    }
+
+    /**
+     * Handles the request normally (a submission is recorded and will become ready), then holds the answer back
+     * this long before sending it: a client with a shorter response timeout gives up on a request the vendor took.
+     */
+    static AnswerLate answerLate(Duration late) {
+        return new AnswerLate(late);
+    }
+
     /** See {@link Fault#respond}. */
     record Respond(int status, String body, Map<String, String> headers) implements Fault {
         public Respond {
@@ -90,5 +107,22 @@ public sealed interface Fault
 
     /** See {@link Fault#acceptThenDrop}. */
     record AcceptThenDrop() implements Fault {
+    }
+
+    /** See {@link Fault#stallAfterBytes}. */
+    record StallAfterBytes(long bytes, Duration stall) implements Fault {
+        public StallAfterBytes {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("bytes must be >= 0");
+            }
+            Objects.requireNonNull(stall, "stall");
+        }
+    }
+
+    /** See {@link Fault#answerLate}. */
+    record AnswerLate(Duration late) implements Fault {
+        public AnswerLate {
+            Objects.requireNonNull(late, "late");
+        }
     }
 }

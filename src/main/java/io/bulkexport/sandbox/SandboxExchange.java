@@ -3,8 +3,10 @@ package io.bulkexport.sandbox;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -38,6 +40,7 @@ public final class SandboxExchange {
     private byte[] body;
     private Fault bodyFault;
     private boolean dropInsteadOfResponding;
+    private Duration answerLate;
     private boolean responded;
     private OutputStream responseBody;
 
@@ -145,6 +148,14 @@ public final class SandboxExchange {
         if (dropInsteadOfResponding) {
             dropConnection();
         }
+        if (answerLate != null) {
+            try {
+                Thread.sleep(answerLate.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                dropConnection();
+            }
+        }
         long length = contentLength;
         if (bodyFault instanceof Fault.TruncateGzip truncate && length >= 0) {
             length = Math.min(length, truncate.bytes());
@@ -162,6 +173,8 @@ public final class SandboxExchange {
             out = new ByteLimit(out, cut.bytes());
         } else if (bodyFault instanceof Fault.TruncateGzip truncate) {
             out = new ByteLimit(out, truncate.bytes());
+        } else if (bodyFault instanceof Fault.StallAfterBytes stall) {
+            out = new StallAfter(out, stall.bytes(), stall.stall());
         }
         responseBody = out;
         return out;
@@ -180,7 +193,10 @@ public final class SandboxExchange {
     void impose(Fault fault) {
         if (fault instanceof Fault.AcceptThenDrop) {
             dropInsteadOfResponding = true;
-        } else if (fault instanceof Fault.CutAfterBytes || fault instanceof Fault.TruncateGzip) {
+        } else if (fault instanceof Fault.AnswerLate late) {
+            answerLate = late.late();
+        } else if (fault instanceof Fault.CutAfterBytes || fault instanceof Fault.TruncateGzip
+                || fault instanceof Fault.StallAfterBytes) {
             bodyFault = fault;
         } else {
             throw new IllegalArgumentException("not a body-level fault: " + fault);
@@ -229,6 +245,49 @@ public final class SandboxExchange {
             if (allowed < len) {
                 out.flush();
                 throw new BodyLimitReached();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    /** Passes through the first {@code after} bytes, flushes them, waits {@code stall}, then passes the rest. */
+    private static final class StallAfter extends FilterOutputStream {
+        private final long after;
+        private final Duration stall;
+        private long written;
+        private boolean stalled;
+
+        StallAfter(OutputStream out, long after, Duration stall) {
+            super(out);
+            this.after = after;
+            this.stall = stall;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int before = stalled ? len : (int) Math.min(len, after - written);
+            out.write(b, off, before);
+            written += before;
+            if (before < len) {
+                out.flush();
+                try {
+                    Thread.sleep(stall.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("sandbox stopped during a stall");
+                }
+                stalled = true;
+                out.write(b, off + before, len - before);
+                written += len - before;
             }
         }
 

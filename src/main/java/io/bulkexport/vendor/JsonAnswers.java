@@ -2,9 +2,11 @@ package io.bulkexport.vendor;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
@@ -35,16 +37,27 @@ public class JsonAnswers {
 
     /**
      * The strings in array {@code field}; elements that are objects contribute their {@code url} (or {@code name}).
-     * An absent field is an empty list.
+     * An answer without that array, or with an element that names nothing, is refused whole: taking the names that
+     * can be read would pass a partial list for the complete one.
+     *
+     * @throws UnexpectedAnswerException naming what is missing or unreadable
      */
     public List<String> strings(Object body, String field) {
-        JsonNode array = tree(body).path(field);
+        JsonNode answer = tree(body);
+        JsonNode array = answer.path(field);
+        if (!array.isArray()) {
+            throw new UnexpectedAnswerException("the answer has no '" + field + "' list"
+                    + (array.isMissingNode() ? "" : " (" + field + " is " + array.getNodeType().name().toLowerCase()
+                    + ")") + ": " + clip(answer.toString()));
+        }
         List<String> values = new ArrayList<>();
         for (JsonNode element : array) {
             JsonNode value = element.isObject() ? element.has("url") ? element.get("url") : element.get("name") : element;
-            if (value != null && value.isTextual() && !value.asText().isBlank()) {
-                values.add(value.asText());
+            if (value == null || !value.isTextual() || value.asText().isBlank()) {
+                throw new UnexpectedAnswerException("the answer's '" + field + "' list holds " + clip(element.toString())
+                        + ", not a file name");
             }
+            values.add(value.asText());
         }
         return values;
     }
@@ -66,8 +79,16 @@ public class JsonAnswers {
                 parsed = JSON.readTree(body.toString());
             }
             return parsed == null || parsed.isMissingNode() ? JSON.createObjectNode() : parsed;
+        } catch (JsonProcessingException e) {
+            throw new UnexpectedAnswerException("the vendor's answer is not JSON: " + clip(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new IllegalArgumentException("the vendor's answer is not JSON: " + e.getMessage(), e);
+            throw new UncheckedIOException("reading the vendor's answer: " + e.getMessage(), e);
         }
+    }
+
+    /** At most 200 characters of text quoted from an answer, on one line. */
+    static String clip(String text) {
+        String oneLine = String.valueOf(text).replaceAll("\\s+", " ");
+        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "…";
     }
 }

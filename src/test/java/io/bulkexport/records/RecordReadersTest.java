@@ -226,10 +226,13 @@ class RecordReadersTest {
                 closed.set(true);
             }
         };
+        // not an IOException, nor caused by one: the download's error handling would retry it
         assertThatThrownBy(() -> readers.open(plain, "gzip", "jsonl", "plain.jsonl"))
-                .isInstanceOf(UncheckedIOException.class)
-                .hasMessageContaining("plain.jsonl")
-                .hasMessageContaining("not a gzip stream");
+                .isInstanceOf(NotGzipException.class)
+                .hasNoCause()
+                .hasMessage("plain.jsonl should be gzip but is not: it starts with 7b 22 ('{': JSON text,"
+                        + " uncompressed?), not gzip's 1f 8b; not retried, since fetching it again would give the"
+                        + " same bytes");
         assertThat(closed).isTrue();
     }
 

@@ -2,6 +2,7 @@ package io.bulkexport.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +142,44 @@ class SandboxFaultsTest {
         assertThat(sandbox.requestLog()).singleElement()
                 .extracting(LoggedRequest::status).isEqualTo(LoggedRequest.NO_RESPONSE);
         assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void stallAfterBytesSendsTheStartThenHoldsTheRestBack() throws Exception {
+        String id = readyRequest();
+        String file = sandbox.fileNames(id).get(0);
+        int whole = client.download(id, file).body().length;
+        Duration stall = Duration.ofSeconds(3);
+        sandbox.faults().onDownload(Fault.stallAfterBytes(10_000, stall));
+
+        long start = System.nanoTime();
+        try (InputStream in = client.downloadStream(id, file).body()) {
+            assertThat(in.readNBytes(10_000)).hasSize(10_000);
+            Duration start10k = Duration.ofNanos(System.nanoTime() - start);
+            int rest = in.readAllBytes().length;
+            assertThat(start10k).isLessThan(stall);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(stall);
+            assertThat(10_000 + rest).as("the rest comes after the stall").isEqualTo(whole);
+        }
+    }
+
+    @Test
+    void answerLateRecordsTheSubmissionAtOnceButAnswersLater() throws Exception {
+        Duration late = Duration.ofSeconds(3);
+        sandbox.faults().onSubmit(Fault.answerLate(late));
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.submitJson("employee_base", "es_dsl", QUERY);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(late.minusSeconds(1)).until(() -> sandbox.submissions().size() == 1);
+        assertThat(answer).isNotDone();
+        assertThat(answer.get().statusCode()).isEqualTo(201);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(late);
+        assertThat(SandboxClient.requestId(answer.get())).isEqualTo(sandbox.submissions().get(0).requestId());
     }
 
     @Test
