@@ -529,6 +529,7 @@ class VendorFaultsTest {
     /** A Datafiniti v4 JSON job "hotels" of 1,200 records. */
     private ExportHarness datafinitiJob(DatafinitiSandbox sandbox) throws Exception {
         return ExportHarness.against(dir, sandbox).set("bulkexport.datafiniti.base-url", sandbox.baseUrl())
+                .set("bulkexport.datafiniti.download-hosts", sandbox.storageHost())
                 .job("hotels", "provider: datafiniti\ndataset: businesses\nquery: categories:hotels\nformat: json\n"
                         + "limit: 1200\n");
     }

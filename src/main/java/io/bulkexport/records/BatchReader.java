@@ -6,14 +6,13 @@ import java.util.NoSuchElementException;
 
 /**
  * The iterator side of a reader that splits a stream into batches one at a time: the next batch is read when asked
- * for, a read failure is reported (and stays reported) as {@link UncheckedIOException} naming where reading
- * stopped, and the stream is closed at its end. Subclasses say how a batch is read.
+ * for, a read failure is reported once as {@link UncheckedIOException} naming where reading stopped (the
+ * iteration is then over), and the stream is closed at its end. Subclasses say how a batch is read.
  */
 abstract class BatchReader implements RecordBatchIterator {
     protected final String sourceFile;
     private RecordBatch ready;
     private boolean closed;
-    private UncheckedIOException failure;
 
     BatchReader(String sourceFile) {
         this.sourceFile = sourceFile;
@@ -30,17 +29,13 @@ abstract class BatchReader implements RecordBatchIterator {
 
     @Override
     public boolean hasNext() {
-        if (failure != null) {
-            throw failure;
-        }
         if (ready == null && !closed) {
             try {
                 ready = readBatch();
             } catch (IOException e) {
-                failure = new UncheckedIOException("reading " + sourceFile + " after " + position() + ": "
+                closeQuietly(); // over: the failure is reported once, by this call (see ReadAheadIterator)
+                throw new UncheckedIOException("reading " + sourceFile + " after " + position() + ": "
                         + e.getMessage(), e);
-                closeQuietly();
-                throw failure;
             }
             if (ready == null) {
                 close();

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads batches from another iterator on a background thread, keeping at most {@code depth}
  * batches ready, so that decompressing and splitting overlap with validating and writing.
- * Failures of the source are rethrown unchanged by {@code hasNext()}/{@code next()}.
+ * A failure of the source is rethrown unchanged, once, by the {@code hasNext()}/{@code next()} that meets it; the
+ * iteration is then over. (Camel's splitter walks its iterator once more while cleaning up after a failure; a second
+ * throw there would only print the same error again, with a stack trace.)
  */
 final class ReadAheadIterator implements RecordBatchIterator {
 
@@ -23,7 +25,6 @@ final class ReadAheadIterator implements RecordBatchIterator {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean closed;
     private Object next;
-    private RuntimeException failure;
     private boolean ended;
 
     ReadAheadIterator(RecordBatchIterator source, int depth, String threadName) {
@@ -36,9 +37,6 @@ final class ReadAheadIterator implements RecordBatchIterator {
 
     @Override
     public boolean hasNext() {
-        if (failure != null) {
-            throw failure;
-        }
         if (ended || closed) {
             return false;
         }
@@ -46,9 +44,9 @@ final class ReadAheadIterator implements RecordBatchIterator {
             next = take();
         }
         if (next instanceof Failure f) {
-            failure = f.error();
+            ended = true;
             next = null;
-            throw failure;
+            throw f.error();
         }
         if (next == END) {
             ended = true;
