@@ -1,13 +1,16 @@
 package io.bulkexport.records;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
  * Decides whether a record is exactly one JSON object (RFC 8259), optionally surrounded by JSON whitespace, and
- * valid UTF-8 throughout. Reads the bytes once, front to back, without building values and without recursion:
- * nesting is tracked in a bit stack (one bit per open container, object or array) and bounded at {@link #MAX_DEPTH}
- * levels. Allocates nothing for a valid record nested up to 64 levels (deeper ones take one small array).
- * Stateless and thread-safe.
+ * valid UTF-8 throughout. Reads the bytes front to back (inside strings eight at a time where it can), without
+ * building values and without recursion: nesting is tracked in a bit stack (one bit per open container, object or
+ * array) and bounded at {@link #MAX_DEPTH} levels. Allocates nothing for a valid record nested up to 64 levels
+ * (deeper ones take one small array). Stateless and thread-safe.
  *
  * <p>Reasons are fixed phrases plus a 1-based byte column, never record content: {@link #NOT_AN_OBJECT} when the
  * first non-whitespace byte is not '{', {@link #TRAILING_DATA} when anything but whitespace follows the object, and
@@ -31,6 +34,10 @@ final class JsonSyntax {
     private static final int NAME = 1;        // after ',' in an object
     private static final int VALUE = 2;       // after ':' in an object or ',' in an array
     private static final int AFTER_VALUE = 3; // ',' or the closing bracket
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH = 0x8080808080808080L;
 
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
@@ -150,31 +157,84 @@ final class JsonSyntax {
      * Skips a string whose content starts at {@code i} (just after the opening quote). Returns the index after the
      * closing quote, or {@code ~p} where p is the byte that breaks it: {@code end} if the string is not closed, a
      * backslash starting a bad escape, a control character, or the first byte of an invalid UTF-8 sequence.
+     *
+     * <p>Eight bytes a step while they are plainly fine (see {@link #plainBlock}), then one character a step for at
+     * least the next eight bytes, and so on. A string's content starts two bytes or more into the record (after '{'
+     * and '"'), so the two bytes that plainBlock reads before it are the record's.
      */
     private static int skipString(byte[] data, int i, int end) {
-        while (i < end) {
-            byte c = data[i];
-            if (c >= 0x20 && c != '"' && c != '\\') { // printable ASCII, by far the most common case
-                i++;
-            } else if (c < 0) {
-                int next = skipUtf8Sequence(data, i, end);
-                if (next < 0) {
-                    return ~i;
+        while (true) {
+            int from = i;
+            while (end - i >= 8 && plainBlock(data, i)) {
+                i += 8;
+            }
+            if (i != from) { // the last sequence before i may go on past it, unchecked: read it again
+                int last = i - 1;
+                while (data[last] < -64) {
+                    last--;
                 }
-                i = next;
-            } else if (c == '"') {
-                return i + 1;
-            } else if (c == '\\') {
-                int next = skipEscape(data, i, end);
-                if (next < 0) {
-                    return ~i;
+                if (data[last] < 0) {
+                    i = last;
                 }
-                i = next;
-            } else {
-                return ~i; // a control character: JSON wants it escaped
+            }
+            for (int until = i + 8; i < until; ) {
+                if (i >= end) {
+                    return ~end;
+                }
+                byte c = data[i];
+                if (c >= 0x20 && c != '"' && c != '\\') { // printable ASCII
+                    i++;
+                } else if (c < 0) {
+                    int next = skipUtf8Sequence(data, i, end);
+                    if (next < 0) {
+                        return ~i;
+                    }
+                    i = next;
+                } else if (c == '"') {
+                    return i + 1;
+                } else if (c == '\\') {
+                    int next = skipEscape(data, i, end);
+                    if (next < 0) {
+                        return ~i;
+                    }
+                    i = next;
+                } else {
+                    return ~i; // a control character: JSON wants it escaped
+                }
             }
         }
-        return ~end;
+    }
+
+    /**
+     * Whether the eight bytes at {@code i}, inside a string whose bytes before {@code i} are known to be well-formed
+     * UTF-8 up to a possibly unfinished last sequence, can be skipped without a closer look: no quote, backslash or
+     * control character; no byte that could start something needing more checks (C0, C1: overlong; E0, ED: 3-byte
+     * forms with a restricted second byte; F0 and above: 4-byte forms and bytes never in UTF-8); and every byte a
+     * continuation byte exactly when one is due: after a lead byte C2..EF, or two after a lead byte E1..EF.
+     * Each test works on all eight bytes at once, one bit per byte (bit 7) in the result. A block that fails is read
+     * again a character at a time, which finds any real problem and its exact place.
+     */
+    private static boolean plainBlock(byte[] data, int i) {
+        long w = (long) LONGS.get(data, i);
+        long before1 = (long) LONGS.get(data, i - 1); // the byte before each byte of w
+        long before2 = (long) LONGS.get(data, i - 2); // the byte two before
+        long quote = w ^ 0x2222222222222222L;
+        long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+        long e0 = w ^ 0xE0E0E0E0E0E0E0E0L;
+        long ed = w ^ 0xEDEDEDEDEDEDEDEDL;
+        long c0c1 = (w | ONES) ^ 0xC1C1C1C1C1C1C1C1L;
+        long w1 = w << 1; // bit 6 of each byte at bit 7, and so on
+        long w2 = w << 2;
+        // zeroByte(x) = (x - ONES) & ~x marks every zero byte (and may mark bytes above one: fine, the block fails)
+        long needsALook = zeroByte(quote) | zeroByte(backslash) | ((w - 0x2020202020202020L) & ~w) // below 0x20
+                | zeroByte(e0) | zeroByte(ed) | zeroByte(c0c1) | (w & w1 & w2 & (w << 3)); // F0..FF
+        long continuation = w & ~w1; // 10xxxxxx
+        long due = (before1 & (before1 << 1)) | (before2 & (before2 << 1) & (before2 << 2)); // 11xxxxxx, 111xxxxx
+        return ((needsALook | (continuation ^ due)) & HIGH) == 0;
+    }
+
+    private static long zeroByte(long x) {
+        return (x - ONES) & ~x;
     }
 
     /**

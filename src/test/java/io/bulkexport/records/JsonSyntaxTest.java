@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -63,6 +64,14 @@ class JsonSyntaxTest {
         asName[0] = "{\"";
         asName[raw.length + 1] = "\":0}";
         add(expected, name + " in a name", asName);
+        // at every place relative to the validator's 8-byte steps, with more string after it
+        for (String before : List.of("", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi",
+                "abcdefghij", "abcdefghijklmno", "abcdefghijklmnop", "ж", "жж", "aжж", "жжжжжжж", "aжжжжжжж", "東", "a東東東")) {
+            Object[] placed = parts.clone();
+            placed[0] = "{\"s\":\"" + before;
+            placed[raw.length + 1] = "qrstuvwxyzжжжжж東東東\"}";
+            add(expected, name + " after \"" + before + "\"", placed);
+        }
     }
 
     private void notWhitespace(String name, Object... parts) {
@@ -309,7 +318,7 @@ class JsonSyntaxTest {
             }
         }
         assertThat(failures).as("cases that failed, of " + cases.size()).isEmpty();
-        assertThat(cases).hasSizeGreaterThan(250);
+        assertThat(cases).hasSizeGreaterThan(1000);
     }
 
     /**
@@ -371,6 +380,14 @@ class JsonSyntaxTest {
         // the same slice one byte shorter is cut, although the array goes on
         assertThat(JsonSyntax.objectProblem(data, 1, 10)).isEqualTo("not valid JSON: Unexpected end-of-input at column 11");
         assertThat(JsonSyntax.objectProblem(data, 12, 0)).isEqualTo(JsonSyntax.NOT_AN_OBJECT);
+        // a string cut by the slice's end, at every length: the same answer with or without bytes after the slice
+        byte[] record = bytes("{\"s\":\"", "東京タワーабвгд東京タワーабвгд東京タワー", 0x80);
+        for (int cut = 6; cut < record.length; cut++) {
+            String inPlace = JsonSyntax.objectProblem(record, 0, cut);
+            assertThat(JsonSyntax.objectProblem(Arrays.copyOf(record, cut), 0, cut)).as("cut at " + cut).isEqualTo(inPlace);
+            assertThat(inPlace).as("cut at " + cut).matches("not valid JSON: (Unexpected end-of-input at column " + (cut + 1)
+                    + "|Invalid UTF-8 at column (" + (cut - 2) + "|" + (cut - 1) + "|" + cut + "))"); // a sequence cut short
+        }
         byte[] utf8 = bytes("{\"s\":\"", 0xE6, 0x9D, 0xB1, "\"}");
         assertThat(JsonSyntax.objectProblem(utf8, 0, 8)).as("a sequence cut by the slice's end")
                 .isEqualTo("not valid JSON: Invalid UTF-8 at column 7");
