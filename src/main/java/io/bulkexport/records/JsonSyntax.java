@@ -72,7 +72,7 @@ final class JsonSyntax {
                     return skipWhitespace(data, i, end) == end ? null : TRAILING_DATA;
                 }
                 int top = depth - 1;
-                inObject = top < 64 ? (shallow >>> top & 1) != 0 : (deep[(top - 64) >>> 6] >>> (top - 64) & 1) != 0;
+                inObject = top < 64 ? (shallow >>> top & 1) != 0 : (deep[(top - 64) >>> 6] >>> ((top - 64) & 63) & 1) != 0;
                 state = AFTER_VALUE;
             } else if (state == AFTER_VALUE) {
                 if (c != ',') {
@@ -115,7 +115,8 @@ final class JsonSyntax {
                         deep = new long[(MAX_DEPTH - 64 + 63) >>> 6];
                     }
                     int bit = depth - 64;
-                    deep[bit >>> 6] = inObject ? deep[bit >>> 6] | 1L << bit : deep[bit >>> 6] & ~(1L << bit);
+                    long mask = 1L << (bit & 63);
+                    deep[bit >>> 6] = inObject ? deep[bit >>> 6] | mask : deep[bit >>> 6] & ~mask;
                 }
                 depth++;
                 i++;
