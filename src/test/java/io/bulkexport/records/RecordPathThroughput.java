@@ -4,6 +4,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,12 +23,29 @@ import java.util.zip.GZIPOutputStream;
  * Times the record path (read + validate + write) over a generated gzip JSON Lines export and
  * compares it with {@code gzip -dc file > out}. Not a test: run it as a main class.
  * Arguments: [decompressed megabytes, default 200] [runs per stage, default 3].
+ *
+ * <p>Each stage is timed in wall-clock seconds and in CPU seconds: the CPU time of the thread that runs it (the
+ * whole stage, except where reading goes ahead on a second thread), of the whole JVM (JIT and GC threads too), and for
+ * the gzip stages the CPU time of the child processes. CPU time is what to compare on a machine that other work
+ * shares. The validators run both ways: {@link JsonSyntax} (the export's) and Jackson as the export used it before
+ * ({@link JacksonReference#asUsedBefore}), in the same rounds.
  */
 public final class RecordPathThroughput {
 
     private static double lastCommitSeconds;
 
     private static final int RECORD_TARGET_CHARS = 2000; // about 3.5 KB of UTF-8 with this mix of scripts
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private static final RecordBatch.Check JSON_SYNTAX = JsonSyntax::objectProblem;
+    private static final RecordBatch.Check JACKSON_BEFORE =
+            (data, offset, length) -> JacksonReference.asUsedBefore(data, offset, length).accepted() ? null : "rejected";
+
+    /** Thread CPU nanoseconds spent inside validation calls by the current stage (where it measures them). */
+    private static long validationCpuNanos;
 
     public static void main(String[] args) throws Exception {
         long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 200;
@@ -45,48 +64,39 @@ public final class RecordPathThroughput {
             System.out.printf("input: %,d bytes gzip, %,d bytes decompressed (ratio %.1f), %,d records of %,d bytes avg%n",
                     Files.size(input), sizes.decompressed, (double) sizes.decompressed / Files.size(input),
                     sizes.records, sizes.decompressed / Math.max(1, sizes.records));
-            System.out.printf("JVM: %s, max heap %d MiB, %d cores%n", System.getProperty("java.vm.version"),
-                    Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
+            System.out.printf("JVM: %s, max heap %d MiB, %d cores; thread CPU time %s%n", System.getProperty("java.vm.version"),
+                    Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(),
+                    THREADS.isCurrentThreadCpuTimeSupported() ? "measured" : "NOT AVAILABLE");
 
             Path out = work.resolve("records/export.jsonl");
-            runPipeline(input, out); // warm up the JIT
+            List<RecordBatch> inMemory = readAll(input);
+            // warm up the JIT on both validators and the whole path
+            runPipeline(input, out, JSON_SYNTAX);
+            runPipeline(input, out, JACKSON_BEFORE);
             List<Stage> stages = List.of(
-                    new Stage("java gunzip only", () -> gunzipOnly(input)),
-                    new Stage("reader (gunzip + split)", () -> readOnly(input)),
-                    new Stage("reader + validator", () -> readAndValidate(input)),
-                    new Stage("reader + validator + writer, 1 thread", () -> runPipeline(input, out)),
-                    new Stage("same, reading 2 batches ahead (default)", () -> {
-                        readers = new RecordReaders();
-                        try {
-                            runPipeline(input, out);
-                        } finally {
-                            readers = SAME_THREAD;
-                        }
-                    }),
-                    new Stage("gzip -dc > out", () -> shell(work, "gzip -dc '" + input + "' > '" + work.resolve("gz.out") + "'")),
-                    new Stage("gzip -dc > out; sync out", () -> shell(work,
-                            "gzip -dc '" + input + "' > '" + work.resolve("gz.out") + "' && sync '" + work.resolve("gz.out") + "'")));
+                    new Stage("java gunzip only", false, () -> gunzipOnly(input)),
+                    new Stage("reader (gunzip + split)", false, () -> readOnly(input)),
+                    new Stage("validate only, in memory: Jackson", true, () -> validateInMemory(inMemory, JACKSON_BEFORE)),
+                    new Stage("validate only, in memory: JsonSyntax", true, () -> validateInMemory(inMemory, JSON_SYNTAX)),
+                    new Stage("reader + validator: Jackson", true, () -> readAndValidate(input, JACKSON_BEFORE)),
+                    new Stage("reader + validator: JsonSyntax", true, () -> readAndValidate(input, JSON_SYNTAX)),
+                    new Stage("reader + validator + writer: Jackson", true, () -> runPipeline(input, out, JACKSON_BEFORE)),
+                    new Stage("reader + validator + writer: JsonSyntax", true, () -> runPipeline(input, out, JSON_SYNTAX)),
+                    new Stage("same, 2 batches ahead (default): Jackson", false, () -> readingAhead(input, out, JACKSON_BEFORE)),
+                    new Stage("same, 2 batches ahead (default): JsonSyntax", false, () -> readingAhead(input, out, JSON_SYNTAX)),
+                    new Stage("gzip -dc > out", false, () -> shell(work, "gzip -dc '" + input + "' > '" + work.resolve("gz.out") + "'")),
+                    new Stage("gzip -dc > out; sync out", false, () -> shell(work,
+                            "gzip -dc '" + input + "' > '" + work.resolve("gz.out") + "' && sync '" + work.resolve("gz.out") + "'")),
+                    new Stage("SHA-256 alone (256 KiB chunks)", false, () -> sha256(sizes.decompressed)));
             // Rounds run every stage once, so a burst of load elsewhere on the machine hits all stages alike.
-            double[][] seconds = new double[stages.size()][runs];
+            Measurement[][] measured = new Measurement[stages.size()][runs];
             for (int r = 0; r < runs; r++) {
                 for (int s = 0; s < stages.size(); s++) {
-                    long started = System.nanoTime();
-                    stages.get(s).body.run();
-                    seconds[s][r] = (System.nanoTime() - started) / 1e9;
+                    measured[s][r] = measure(stages.get(s));
                 }
             }
-            System.out.printf("%n%-40s %8s %8s %10s   (best of %d rounds; every round in s)%n",
-                    "stage", "seconds", "MB/s", "µs/record", runs);
-            for (int s = 0; s < stages.size(); s++) {
-                double best = Arrays.stream(seconds[s]).min().orElseThrow();
-                System.out.printf("%-40s %8.2f %8.1f %10.2f   %s%n", stages.get(s).name, best,
-                        sizes.decompressed / 1e6 / best, best * 1e6 / sizes.records,
-                        Arrays.toString(Arrays.stream(seconds[s]).map(x -> Math.round(x * 100) / 100.0).toArray()));
-            }
+            report(stages, measured, sizes);
             System.out.printf("%nlast commit() (flush + fsync + rename): %.2f s%n", lastCommitSeconds);
-            double sha = sha256Seconds(sizes.decompressed);
-            System.out.printf("SHA-256 alone over %,d bytes (256 KiB chunks): %.2f s = %.0f MB/s, %.2f µs/record%n",
-                    sizes.decompressed, sha, sizes.decompressed / 1e6 / sha, sha * 1e6 / sizes.records);
             Runtime rt = Runtime.getRuntime();
             System.out.printf("heap after runs: %d MiB committed of %d MiB max%n", rt.totalMemory() >> 20, rt.maxMemory() >> 20);
         } finally {
@@ -94,7 +104,7 @@ public final class RecordPathThroughput {
         }
     }
 
-    private record Stage(String name, ThrowingRunnable body) {
+    private record Stage(String name, boolean timesValidation, ThrowingRunnable body) {
     }
 
     @FunctionalInterface
@@ -105,9 +115,69 @@ public final class RecordPathThroughput {
     private record Sizes(long decompressed, long records) {
     }
 
+    /** One run of a stage, in seconds: wall clock, this thread's CPU, the JVM's CPU, child processes' CPU, validation. */
+    private record Measurement(double wall, double threadCpu, double processCpu, double childCpu, double validationCpu) {
+    }
+
+    private static Measurement measure(Stage stage) throws Exception {
+        validationCpuNanos = 0;
+        long children = childCpuTicks();
+        long process = OS.getProcessCpuTime();
+        long thread = THREADS.getCurrentThreadCpuTime();
+        long wall = System.nanoTime();
+        stage.body.run();
+        wall = System.nanoTime() - wall;
+        thread = THREADS.getCurrentThreadCpuTime() - thread;
+        process = OS.getProcessCpuTime() - process;
+        long childTicks = children < 0 ? -1 : childCpuTicks() - children;
+        return new Measurement(wall / 1e9, thread / 1e9, process / 1e9, childTicks < 0 ? Double.NaN : childTicks / 100.0,
+                stage.timesValidation ? validationCpuNanos / 1e9 : Double.NaN);
+    }
+
+    private static void report(List<Stage> stages, Measurement[][] measured, Sizes sizes) {
+        double gb = sizes.decompressed / 1e9;
+        System.out.printf("%n%-44s %7s %8s %8s %8s %9s   %s%n", "stage (best of rounds; CPU s per GB decompressed)",
+                "wall s", "thread", "JVM", "children", "validate", "thread CPU s per GB, every round");
+        for (int s = 0; s < stages.size(); s++) {
+            Measurement[] runs = measured[s];
+            System.out.printf("%-44s %7.2f %8s %8s %8s %9s   %s%n", stages.get(s).name,
+                    best(runs, Measurement::wall), perGb(best(runs, Measurement::threadCpu), gb),
+                    perGb(best(runs, Measurement::processCpu), gb), perGb(best(runs, Measurement::childCpu), gb),
+                    perGb(best(runs, Measurement::validationCpu), gb),
+                    Arrays.toString(Arrays.stream(runs).mapToDouble(m -> Math.round(m.threadCpu / gb * 100) / 100.0).toArray()));
+        }
+        System.out.printf("%nvalidation CPU s per GB, every round (inside the validate calls):%n");
+        for (int s = 0; s < stages.size(); s++) {
+            if (stages.get(s).timesValidation) {
+                System.out.printf("  %-44s %s  = %s MB/s per core at best%n", stages.get(s).name,
+                        Arrays.toString(Arrays.stream(measured[s]).mapToDouble(m -> Math.round(m.validationCpu / gb * 100) / 100.0).toArray()),
+                        Math.round(sizes.decompressed / 1e6 / best(measured[s], Measurement::validationCpu)));
+            }
+        }
+    }
+
+    private static double best(Measurement[] runs, java.util.function.ToDoubleFunction<Measurement> value) {
+        return Arrays.stream(runs).mapToDouble(value).filter(v -> !Double.isNaN(v)).min().orElse(Double.NaN);
+    }
+
+    private static String perGb(double seconds, double gb) {
+        return Double.isNaN(seconds) ? "-" : String.format("%.2f", seconds / gb);
+    }
+
+    /** CPU time of this process's waited-for children (Linux {@code /proc/self/stat} cutime + cstime), or -1. */
+    private static long childCpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[13]) + Long.parseLong(fields[14]); // fields 16 and 17 of proc(5)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static Sizes measureSizes(Path input) throws IOException {
         long records = 0;
-        try (RecordBatchIterator batches = open(input)) {
+        try (RecordBatchIterator batches = open(input, SAME_THREAD)) {
             while (batches.hasNext()) {
                 records += batches.next().size();
             }
@@ -123,9 +193,8 @@ public final class RecordPathThroughput {
     }
 
     private static final RecordReaders SAME_THREAD = new RecordReaders(1000, 1 << 20, 16 << 20, 0);
-    private static RecordReaders readers = SAME_THREAD;
 
-    private static RecordBatchIterator open(Path input) throws IOException {
+    private static RecordBatchIterator open(Path input, RecordReaders readers) throws IOException {
         return readers.open(Files.newInputStream(input), "gzip", "jsonl", input.getFileName().toString());
     }
 
@@ -140,7 +209,7 @@ public final class RecordPathThroughput {
 
     private static void readOnly(Path input) throws IOException {
         long records = 0;
-        try (RecordBatchIterator batches = open(input)) {
+        try (RecordBatchIterator batches = open(input, SAME_THREAD)) {
             while (batches.hasNext()) {
                 records += batches.next().size();
             }
@@ -150,13 +219,46 @@ public final class RecordPathThroughput {
         }
     }
 
-    private static void readAndValidate(Path input) throws IOException {
-        RecordValidator validator = new RecordValidator();
+    private static List<RecordBatch> readAll(Path input) throws IOException {
+        List<RecordBatch> batches = new ArrayList<>();
+        try (RecordBatchIterator iterator = open(input, SAME_THREAD)) {
+            while (iterator.hasNext()) {
+                batches.add(iterator.next());
+            }
+        }
+        return batches;
+    }
+
+    /** Runs {@code check} over every record of every batch without touching the batches. */
+    private static void validateInMemory(List<RecordBatch> batches, RecordBatch.Check check) {
+        long rejected = 0;
+        for (RecordBatch batch : batches) {
+            long started = THREADS.getCurrentThreadCpuTime();
+            byte[] data = batch.data();
+            for (int i = 0, size = batch.size(); i < size; i++) {
+                if (check.problem(data, batch.offset(i), batch.length(i)) != null) {
+                    rejected++;
+                }
+            }
+            validationCpuNanos += THREADS.getCurrentThreadCpuTime() - started;
+        }
+        if (rejected != 0) {
+            throw new IllegalStateException(rejected + " records rejected");
+        }
+    }
+
+    private static void validate(RecordBatch batch, RecordBatch.Check check) {
+        long started = THREADS.getCurrentThreadCpuTime();
+        batch.quarantineFailing(check);
+        validationCpuNanos += THREADS.getCurrentThreadCpuTime() - started;
+    }
+
+    private static void readAndValidate(Path input, RecordBatch.Check check) throws IOException {
         long quarantined = 0;
-        try (RecordBatchIterator batches = open(input)) {
+        try (RecordBatchIterator batches = open(input, SAME_THREAD)) {
             while (batches.hasNext()) {
                 RecordBatch batch = batches.next();
-                validator.validate(batch);
+                validate(batch, check);
                 quarantined += batch.quarantined().size();
             }
         }
@@ -165,13 +267,21 @@ public final class RecordPathThroughput {
         }
     }
 
-    private static FileResult runPipeline(Path input, Path out) throws IOException {
-        RecordValidator validator = new RecordValidator();
-        try (RecordBatchIterator batches = open(input);
+    private static FileResult runPipeline(Path input, Path out, RecordBatch.Check check) throws IOException {
+        return runPipeline(input, out, check, SAME_THREAD);
+    }
+
+    private static FileResult readingAhead(Path input, Path out, RecordBatch.Check check) throws IOException {
+        return runPipeline(input, out, check, new RecordReaders());
+    }
+
+    private static FileResult runPipeline(Path input, Path out, RecordBatch.Check check, RecordReaders readers)
+            throws IOException {
+        try (RecordBatchIterator batches = open(input, readers);
              RecordFileWriter writer = RecordFileWriter.open(out, input.getFileName().toString())) {
             while (batches.hasNext()) {
                 RecordBatch batch = batches.next();
-                validator.validate(batch);
+                validate(batch, check);
                 writer.write(batch);
             }
             long started = System.nanoTime();
@@ -188,19 +298,14 @@ public final class RecordPathThroughput {
         }
     }
 
-    private static double sha256Seconds(long bytes) throws Exception {
+    private static void sha256(long bytes) throws Exception {
         byte[] chunk = new byte[256 * 1024];
         new Random(7).nextBytes(chunk);
         MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        for (int warm = 0; warm < 400; warm++) {
-            sha256.update(chunk);
-        }
-        long started = System.nanoTime();
         for (long done = 0; done < bytes; done += chunk.length) {
             sha256.update(chunk);
         }
         sha256.digest();
-        return (System.nanoTime() - started) / 1e9;
     }
 
     private static void deleteTree(Path root) throws IOException {
