@@ -3,8 +3,10 @@ package io.bulkexport.sandbox;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -33,11 +35,12 @@ public final class SandboxExchange {
     private final HttpExchange http;
     private final RequestLog log;
     private final long arrivalNanos = System.nanoTime();
-    private EndpointKind kind;
+    private volatile EndpointKind kind;
     private Map<String, String> pathParams = Map.of();
     private byte[] body;
     private Fault bodyFault;
     private boolean dropInsteadOfResponding;
+    private volatile int answeredStatus = LoggedRequest.IN_PROGRESS;
     private boolean responded;
     private OutputStream responseBody;
 
@@ -162,13 +165,21 @@ public final class SandboxExchange {
             out = new ByteLimit(out, cut.bytes());
         } else if (bodyFault instanceof Fault.TruncateGzip truncate) {
             out = new ByteLimit(out, truncate.bytes());
+        } else if (bodyFault instanceof Fault.SlowBody slow) {
+            out = new Trickle(out, slow.chunkBytes(), slow.pause());
         }
         responseBody = out;
         return out;
     }
 
     private void logStatus(int status) {
+        answeredStatus = status;
         log.add(new LoggedRequest(method(), path(), kind, status, arrivalNanos));
+    }
+
+    /** This request while still in flight: the status sent so far, or {@link LoggedRequest#IN_PROGRESS}. */
+    LoggedRequest inFlight() {
+        return new LoggedRequest(method(), path(), kind, answeredStatus, arrivalNanos);
     }
 
     void bind(EndpointKind routeKind, Map<String, String> params) {
@@ -180,7 +191,8 @@ public final class SandboxExchange {
     void impose(Fault fault) {
         if (fault instanceof Fault.AcceptThenDrop) {
             dropInsteadOfResponding = true;
-        } else if (fault instanceof Fault.CutAfterBytes || fault instanceof Fault.TruncateGzip) {
+        } else if (fault instanceof Fault.CutAfterBytes || fault instanceof Fault.TruncateGzip
+                || fault instanceof Fault.SlowBody) {
             bodyFault = fault;
         } else {
             throw new IllegalArgumentException("not a body-level fault: " + fault);
@@ -229,6 +241,58 @@ public final class SandboxExchange {
             if (allowed < len) {
                 out.flush();
                 throw new BodyLimitReached();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    /** Passes everything through in chunks of {@code chunkBytes}, each flushed after a pause. */
+    private static final class Trickle extends FilterOutputStream {
+        private final int chunkBytes;
+        private final long pauseMillis;
+        private int inChunk;
+
+        Trickle(OutputStream out, int chunkBytes, Duration pause) {
+            super(out);
+            this.chunkBytes = chunkBytes;
+            this.pauseMillis = pause.toMillis();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int from = off;
+            int left = len;
+            while (left > 0) {
+                if (inChunk == 0) {
+                    pause();
+                }
+                int n = Math.min(left, chunkBytes - inChunk);
+                out.write(b, from, n);
+                from += n;
+                left -= n;
+                inChunk += n;
+                if (inChunk == chunkBytes) {
+                    out.flush();
+                    inChunk = 0;
+                }
+            }
+        }
+
+        private void pause() throws IOException {
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("sandbox fault: slow body interrupted");
             }
         }
 
