@@ -27,6 +27,8 @@ final class ExportHarness implements AutoCloseable {
     /** The Coresignal sandbox, or null when the test talks to another provider's. */
     final CoresignalSandbox sandbox;
     final Map<String, String> overrides = new HashMap<>();
+    /** Options of the JVMs {@link #spawn} starts. */
+    final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m"));
     private final List<AutoCloseable> owned = new ArrayList<>();
 
     /** The app against a Coresignal sandbox with these settings (and {@link #API_KEY}). */
@@ -86,24 +88,48 @@ final class ExportHarness implements AutoCloseable {
     }
 
     /**
-     * Starts the application as its own process (a JVM of 256 MB) with these settings and the test JVM's
-     * {@code aws.*} system properties, logging to {@code name.log} in the test folder.
+     * Starts the application as its own process (a JVM of 256 MB, see {@link #jvmOptions}) from the project folder,
+     * with these settings and the test JVM's {@code aws.*} system properties, logging to {@code name.log} in the test
+     * folder. It runs the built jar when system property {@value #JAR} names one
+     * ({@code -Dbulkexport.test.jar=target/bulk-export.jar}), else {@link BulkExportApp} from the test's class path.
      */
     Process spawn(String name) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-DCORESIGNAL_API_KEY=" + API_KEY);
         System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith("aws."))
                 .forEach(key -> command.add("-D" + key + "=" + System.getProperty(key)));
         for (Map.Entry<String, String> setting : overrides.entrySet()) {
             command.add("-D" + setting.getKey() + "=" + setting.getValue());
         }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(BulkExportApp.class.getName());
+        Path jar = builtJar();
+        if (jar != null) {
+            command.add("-jar");
+            command.add(jar.toString());
+        } else {
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(BulkExportApp.class.getName());
+        }
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile()).directory(new File(".")).start();
+    }
+
+    /** System property naming the runnable jar that {@link #spawn} starts instead of the test's class path. */
+    static final String JAR = "bulkexport.test.jar";
+
+    /** The jar {@value #JAR} names (relative to the project folder), or null when unset; a missing jar fails. */
+    static Path builtJar() {
+        String name = System.getProperty(JAR, "");
+        if (name.isBlank()) {
+            return null;
+        }
+        Path jar = Path.of(name).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(JAR + "=" + name + ": no such file (build it with mvn package)");
+        }
+        return jar;
     }
 
     /** Six files of 2,000 records of about 800 bytes: with {@link #holdDownloads} a run long enough to stop midway. */
@@ -226,6 +252,24 @@ final class ExportHarness implements AutoCloseable {
         try (Stream<Path> walk = Files.walk(dir.resolve("out"))) {
             return walk.filter(Files::isRegularFile).sorted().toList();
         }
+    }
+
+    /** Where each vendor file of a request lands, relative to the output folder (or the bucket, without prefix). */
+    List<String> outputNames(String job, String requestId) {
+        return sandbox.fileNames(requestId).stream()
+                .map(name -> job + "/" + requestId + "/" + io.bulkexport.sink.SafePaths.outputName(name)).toList();
+    }
+
+    /**
+     * Points the application at an S3 bucket of this server, without prefix, storing uncompressed objects in parts of
+     * 5 MiB (so a file of a few MB is a multipart upload), spooled under the test folder; returns the spool folder.
+     */
+    Path uncompressedS3(S3ProxyServer s3, String bucket) {
+        Path spool = dir.resolve("spool");
+        set("bulkexport.sink", "s3").set("bulkexport.s3.prefix", "").set("bulkexport.s3.compression", "none")
+                .set("bulkexport.s3.part-size", "5242880").set("bulkexport.s3.spool-dir", spool.toString());
+        s3.settings(bucket).forEach(this::set);
+        return spool;
     }
 
     JsonNode manifest(String job) throws IOException {

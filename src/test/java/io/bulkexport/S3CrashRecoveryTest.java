@@ -33,10 +33,7 @@ class S3CrashRecoveryTest {
                 .withRecordBytes(1000).withReadyAfter(Duration.ZERO);
         try (S3ProxyServer s3 = new S3ProxyServer(dir, Duration.ofMillis(1500)).createBucket(BUCKET);
              ExportHarness app = new ExportHarness(dir, settings).esDslJob("engineers")) {
-            app.set("bulkexport.sink", "s3").set("bulkexport.s3.prefix", "")
-                    .set("bulkexport.s3.compression", "none").set("bulkexport.s3.part-size", "5242880")
-                    .set("bulkexport.s3.spool-dir", dir.resolve("spool").toString());
-            s3.settings(BUCKET).forEach(app::set);
+            Path spool = app.uncompressedS3(s3, BUCKET);
 
             Process first = app.spawn("first");
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -56,26 +53,19 @@ class S3CrashRecoveryTest {
 
             String requestId = app.onlyRequestId();
             String request = "engineers/" + requestId + "/";
-            List<String> fileKeys = app.sandbox.fileNames(requestId).stream()
-                    .map(name -> request + name.replaceFirst("\\.json\\.gz$", ".jsonl")).toList();
+            List<String> fileKeys = app.outputNames("engineers", requestId);
             List<String> all = new ArrayList<>(fileKeys);
             all.add(request + "_manifest.json");
             assertThat(s3.keys(BUCKET, "")).containsExactlyInAnyOrderElementsOf(all);
-            List<Long> ids = new ArrayList<>();
-            for (String key : fileKeys) {
-                for (String line : s3.lines(BUCKET, key)) {
-                    ids.add(ExportHarness.JSON.readTree(line).get("id").asLong());
-                }
-            }
-            assertThat(ids).hasSize(28_000).doesNotHaveDuplicates()
+            assertThat(s3.recordIds(BUCKET, fileKeys)).hasSize(28_000).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
             assertThat(s3.unfinishedUploads(BUCKET)).isEmpty();
             assertThat(Files.readString(dir.resolve("second.log"))).contains("unfinished upload(s) of s3://" + BUCKET);
             assertThat(ExportHarness.JSON.readTree(s3.read(BUCKET, request + "_manifest.json")).get("records")
                     .asLong()).isEqualTo(28_000);
             assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
-            try (Stream<Path> spool = Files.walk(dir.resolve("spool"))) {
-                assertThat(spool.filter(Files::isRegularFile)).isEmpty();
+            try (Stream<Path> left = Files.walk(spool)) {
+                assertThat(left.filter(Files::isRegularFile)).isEmpty();
             }
         }
     }

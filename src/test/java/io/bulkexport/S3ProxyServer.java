@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
@@ -123,6 +125,17 @@ final class S3ProxyServer implements AutoCloseable {
         return new String(bytes, StandardCharsets.UTF_8).lines().toList();
     }
 
+    /** The "id" of every record line of these objects, in order, duplicates kept. */
+    List<Long> recordIds(String bucket, List<String> keys) throws IOException {
+        List<Long> ids = new ArrayList<>();
+        for (String key : keys) {
+            for (String line : lines(bucket, key)) {
+                ids.add(ExportHarness.JSON.readTree(line).get("id").asLong());
+            }
+        }
+        return ids;
+    }
+
     /** Keys of the objects written so far (single puts and completed multipart uploads), in the order written. */
     List<String> written() {
         synchronized (store.written) {
@@ -135,6 +148,13 @@ final class S3ProxyServer implements AutoCloseable {
         List<String> keys = new ArrayList<>();
         client.listMultipartUploadsPaginator(b -> b.bucket(bucket)).uploads().forEach(u -> keys.add(u.key()));
         return keys;
+    }
+
+    /** Ids of the multipart uploads started and neither completed nor aborted. */
+    Set<String> unfinishedUploadIds(String bucket) {
+        Set<String> ids = new HashSet<>();
+        client.listMultipartUploadsPaginator(b -> b.bucket(bucket)).uploads().forEach(u -> ids.add(u.uploadId()));
+        return ids;
     }
 
     @Override

@@ -110,6 +110,11 @@ public final class CoresignalSandbox implements AutoCloseable {
         return log.entries();
     }
 
+    /** The requests arrived and not finished yet: answer held back, or body still being sent. */
+    public List<LoggedRequest> inFlight() {
+        return http.inFlight();
+    }
+
     /** Every submission accepted so far, in order (including those whose answer a fault dropped). */
     public List<Submission> submissions() {
         synchronized (submissions) {

@@ -11,7 +11,7 @@ import java.util.Objects;
  */
 public sealed interface Fault
         permits Fault.Respond, Fault.Delay, Fault.CutAfterBytes, Fault.TruncateGzip, Fault.AcceptThenDrop,
-                Fault.StallAfterBytes, Fault.AnswerLate {
+                Fault.StallAfterBytes, Fault.AnswerLate, Fault.SlowBody {
 
     /**
      * Answers with this status, JSON body and headers instead of handling the request.
@@ -73,6 +73,14 @@ public sealed interface Fault
         return new AnswerLate(late);
     }
 
+    /**
+     * Sends the normal status and headers at once, then the normal body in chunks of {@code chunkBytes} bytes,
+     * pausing before each one, so the client receives the whole body, slowly (e.g. to stop it mid-write).
+     */
+    static SlowBody slowBody(int chunkBytes, Duration pause) {
+        return new SlowBody(chunkBytes, pause);
+    }
+
     /** See {@link Fault#respond}. */
     record Respond(int status, String body, Map<String, String> headers) implements Fault {
         public Respond {
@@ -123,6 +131,19 @@ public sealed interface Fault
     record AnswerLate(Duration late) implements Fault {
         public AnswerLate {
             Objects.requireNonNull(late, "late");
+        }
+    }
+
+    /** See {@link Fault#slowBody}. */
+    record SlowBody(int chunkBytes, Duration pause) implements Fault {
+        public SlowBody {
+            Objects.requireNonNull(pause, "pause");
+            if (chunkBytes < 1) {
+                throw new IllegalArgumentException("chunkBytes must be >= 1");
+            }
+            if (pause.isNegative()) {
+                throw new IllegalArgumentException("pause must not be negative");
+            }
         }
     }
 }

@@ -35,12 +35,13 @@ public final class SandboxExchange {
     private final HttpExchange http;
     private final RequestLog log;
     private final long arrivalNanos = System.nanoTime();
-    private EndpointKind kind;
+    private volatile EndpointKind kind;
     private Map<String, String> pathParams = Map.of();
     private byte[] body;
     private Fault bodyFault;
     private boolean dropInsteadOfResponding;
     private Duration answerLate;
+    private volatile int answeredStatus = LoggedRequest.IN_PROGRESS;
     private boolean responded;
     private OutputStream responseBody;
 
@@ -175,13 +176,21 @@ public final class SandboxExchange {
             out = new ByteLimit(out, truncate.bytes());
         } else if (bodyFault instanceof Fault.StallAfterBytes stall) {
             out = new StallAfter(out, stall.bytes(), stall.stall());
+        } else if (bodyFault instanceof Fault.SlowBody slow) {
+            out = new Trickle(out, slow.chunkBytes(), slow.pause());
         }
         responseBody = out;
         return out;
     }
 
     private void logStatus(int status) {
+        answeredStatus = status;
         log.add(new LoggedRequest(method(), path(), kind, status, arrivalNanos));
+    }
+
+    /** This request while still in flight: the status sent so far, or {@link LoggedRequest#IN_PROGRESS}. */
+    LoggedRequest inFlight() {
+        return new LoggedRequest(method(), path(), kind, answeredStatus, arrivalNanos);
     }
 
     void bind(EndpointKind routeKind, Map<String, String> params) {
@@ -196,7 +205,7 @@ public final class SandboxExchange {
         } else if (fault instanceof Fault.AnswerLate late) {
             answerLate = late.late();
         } else if (fault instanceof Fault.CutAfterBytes || fault instanceof Fault.TruncateGzip
-                || fault instanceof Fault.StallAfterBytes) {
+                || fault instanceof Fault.StallAfterBytes || fault instanceof Fault.SlowBody) {
             bodyFault = fault;
         } else {
             throw new IllegalArgumentException("not a body-level fault: " + fault);
@@ -288,6 +297,58 @@ public final class SandboxExchange {
                 stalled = true;
                 out.write(b, off + before, len - before);
                 written += len - before;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    /** Passes everything through in chunks of {@code chunkBytes}, each flushed after a pause. */
+    private static final class Trickle extends FilterOutputStream {
+        private final int chunkBytes;
+        private final long pauseMillis;
+        private int inChunk;
+
+        Trickle(OutputStream out, int chunkBytes, Duration pause) {
+            super(out);
+            this.chunkBytes = chunkBytes;
+            this.pauseMillis = pause.toMillis();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int from = off;
+            int left = len;
+            while (left > 0) {
+                if (inChunk == 0) {
+                    pause();
+                }
+                int n = Math.min(left, chunkBytes - inChunk);
+                out.write(b, from, n);
+                from += n;
+                left -= n;
+                inChunk += n;
+                if (inChunk == chunkBytes) {
+                    out.flush();
+                    inChunk = 0;
+                }
+            }
+        }
+
+        private void pause() throws IOException {
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("sandbox fault: slow body interrupted");
             }
         }
 

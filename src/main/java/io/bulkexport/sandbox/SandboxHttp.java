@@ -9,9 +9,12 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -48,6 +51,7 @@ public final class SandboxHttp {
     private final FaultQueue faults;
     private final int threads;
     private final List<Route> routes = new ArrayList<>();
+    private final Set<SandboxExchange> inFlight = ConcurrentHashMap.newKeySet();
     private Guard guard = exchange -> true;
     private volatile Map<String, String> extraHeaders = Map.of();
     private HttpServer server;
@@ -131,9 +135,19 @@ public final class SandboxHttp {
         return server.getAddress().getPort();
     }
 
+    /**
+     * The requests that have arrived and are not finished: answer held back (status
+     * {@link LoggedRequest#IN_PROGRESS}) or body still being sent (the status sent), oldest first.
+     */
+    public List<LoggedRequest> inFlight() {
+        return inFlight.stream().map(SandboxExchange::inFlight)
+                .sorted(Comparator.comparingLong(LoggedRequest::arrivalNanos)).toList();
+    }
+
     private void dispatch(HttpExchange http) throws IOException {
         extraHeaders.forEach((name, value) -> http.getResponseHeaders().add(name, value));
         SandboxExchange exchange = new SandboxExchange(http, log);
+        inFlight.add(exchange);
         try {
             handle(exchange);
             if (!exchange.hasResponded()) {
@@ -148,6 +162,8 @@ public final class SandboxHttp {
             }
             exchange.respondJson(500, Json.detail("sandbox error: " + e));
             exchange.complete();
+        } finally {
+            inFlight.remove(exchange);
         }
         // Other IOExceptions (ConnectionDropped, client gone) leave handle() so the server closes the connection.
     }

@@ -2,6 +2,7 @@ package io.bulkexport.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
@@ -187,5 +188,55 @@ class SandboxFaultsTest {
         sandbox.faults().onSubmit(Fault.respond(503, "{}"));
         assertThat(client.withKey(null).submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(401);
         assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void slowBodySendsTheWholeBodyInChunksAfterPauses() throws Exception {
+        String id = readyRequest();
+        String file = sandbox.fileNames(id).get(0);
+        byte[] normal = client.download(id, file).body();
+        int chunk = normal.length / 4 + 1; // four chunks, so four pauses
+        sandbox.faults().onDownload(Fault.slowBody(chunk, Duration.ofMillis(150)));
+
+        long start = System.nanoTime();
+        HttpResponse<byte[]> slow = client.download(id, file);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(slow.statusCode()).isEqualTo(200);
+        assertThat(slow.body()).isEqualTo(normal);
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(4 * 150));
+        assertThat(sandbox.faults().pending(EndpointKind.DOWNLOAD)).isZero();
+    }
+
+    @Test
+    void inFlightListsTheRequestsArrivedAndNotFinished() throws Exception {
+        String id = readyRequest();
+        List<String> files = sandbox.fileNames(id);
+        int slowLength = client.download(id, files.get(1)).body().length;
+        assertThat(sandbox.inFlight()).isEmpty();
+        sandbox.faults().onDownloadOfFile(0, Fault.delay(Duration.ofMillis(3000)))
+                .onDownloadOfFile(1, Fault.slowBody(slowLength / 3 + 1, Duration.ofMillis(400)));
+
+        CompletableFuture<HttpResponse<byte[]>> held = client.http.sendAsync(client.downloadRequest(id, files.get(0)),
+                HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<byte[]>> slow = client.http.sendAsync(client.downloadRequest(id, files.get(1)),
+                HttpResponse.BodyHandlers.ofByteArray());
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (sandbox.inFlight().size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        // the held answer has not begun; the slow one has sent its status and is sending its body
+        assertThat(sandbox.inFlight()).extracting(r -> r.path().endsWith(files.get(0)), LoggedRequest::kind,
+                        LoggedRequest::status)
+                .containsExactlyInAnyOrder(tuple(true, EndpointKind.DOWNLOAD, LoggedRequest.IN_PROGRESS),
+                        tuple(false, EndpointKind.DOWNLOAD, 200));
+
+        assertThat(held.get().statusCode()).isEqualTo(200);
+        assertThat(slow.get().body()).hasSize(slowLength);
+        deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!sandbox.inFlight().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(sandbox.inFlight()).isEmpty();
     }
 }
