@@ -37,12 +37,12 @@ class S3CrashRecoveryTest {
 
             Process first = app.spawn("first");
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while ((s3.written().isEmpty() || s3.unfinishedUploads(BUCKET).isEmpty()) && first.isAlive()
+            List<String> inFlight = List.of(); // as seen just before the kill (an upload may end in between)
+            while ((s3.written().isEmpty() || (inFlight = s3.unfinishedUploads(BUCKET)).isEmpty()) && first.isAlive()
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(first.isAlive()).as("still uploading when killed: " + app.log("first")).isTrue();
-            List<String> inFlight = s3.unfinishedUploads(BUCKET);
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
             assertThat(inFlight).as("uploads in flight at the kill").isNotEmpty();
             assertThat(s3.keys(BUCKET, "")).as("objects at the kill").hasSizeLessThan(4);
