@@ -155,6 +155,7 @@ public class BulkExport {
         private Jobs jobs;
         private S3Settings s3Settings;
         private S3Sink s3Sink;
+        private FileSink fileSink;
 
         @Override
         public void beforeConfigure(BaseMainSupport support) {
@@ -207,7 +208,8 @@ public class BulkExport {
             RecordOutput recordOutput = new RecordOutput(
                     settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
             registry.bind("recordOutput", recordOutput);
-            registry.bind("fileSink", new FileSink(output, store, recordOutput));
+            fileSink = new FileSink(output, store, recordOutput);
+            registry.bind("fileSink", fileSink);
             s3Sink = new S3Sink(s3Settings, store, recordOutput);
             registry.bind("s3Sink", s3Sink);
             registry.bind("unfinishedUploads", new UnfinishedUploads(() -> s3Client,
@@ -227,6 +229,7 @@ public class BulkExport {
             jobs.use(catalog);
             useS3(context, catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
                     .toList());
+            fileSink.removeStaleParts(catalog.all().stream().map(JobDefinition::name).toList());
             for (JobDefinition job : catalog.all()) {
                 if (!job.isOnce() && runMode.isOnce()) {
                     LOG.info("{}: recurring job, not scheduled in once mode", job.name());

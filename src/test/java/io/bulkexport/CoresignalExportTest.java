@@ -31,6 +31,21 @@ class CoresignalExportTest {
     }
 
     @Test
+    void should_remove_unfinished_files_a_killed_process_left_in_its_jobs_folders_only() throws Exception {
+        Path stale = Files.createDirectories(dir.resolve("out/engineers/r-old/json")).resolve(".part-00007.jsonl.part");
+        Path othersJob = Files.createDirectories(dir.resolve("out/someone-else")).resolve(".part-00000.jsonl.part");
+        Files.writeString(stale, "{\"id\": 1}\n{\"id\"");
+        Files.writeString(othersJob, "{\"id\": 2}\n");
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(stale).doesNotExist();
+            assertThat(othersJob).as("another instance's job is not ours to clean").exists();
+            assertThat(logs.text()).contains("engineers: removed 1 unfinished output file(s) left under");
+        }
+    }
+
+    @Test
     void should_land_every_served_record_exactly_once_with_a_manifest() throws Exception {
         try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")) {
             assertThat(app.run()).isEqualTo(0);

@@ -44,8 +44,10 @@ class S3CrashRecoveryTest {
             }
             assertThat(first.isAlive()).as("still uploading when killed: " + app.log("first")).isTrue();
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
-            assertThat(inFlight).as("uploads in flight at the kill").isNotEmpty();
+            assertThat(inFlight).as("uploads in flight just before the kill").isNotEmpty();
             assertThat(s3.keys(BUCKET, "")).as("objects at the kill").hasSizeLessThan(4);
+            // what the kill left unfinished (on a loaded machine the upload seen may just have ended)
+            List<String> leftUnfinished = s3.unfinishedUploads(BUCKET);
 
             Process second = app.spawn("second");
             assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -60,7 +62,10 @@ class S3CrashRecoveryTest {
             assertThat(s3.recordIds(BUCKET, fileKeys)).hasSize(28_000).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
             assertThat(s3.unfinishedUploads(BUCKET)).isEmpty();
-            assertThat(Files.readString(dir.resolve("second.log"))).contains("unfinished upload(s) of s3://" + BUCKET);
+            if (!leftUnfinished.isEmpty()) {
+                assertThat(Files.readString(dir.resolve("second.log")))
+                        .contains("unfinished upload(s) of s3://" + BUCKET);
+            }
             assertThat(ExportHarness.JSON.readTree(s3.read(BUCKET, request + "_manifest.json")).get("records")
                     .asLong()).isEqualTo(28_000);
             assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);

@@ -1,19 +1,24 @@
 package io.bulkexport.sink;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
 import java.util.Optional;
 
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.records.Compression;
 import io.bulkexport.records.FileResult;
+import io.bulkexport.records.RecordFileWriter;
 import io.bulkexport.run.FileLanded;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.StateStore;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lands records on the filesystem: {@code {output}/{job}/{request}/{file}.jsonl}, each file under a temporary name
@@ -21,6 +26,7 @@ import org.apache.camel.Exchange;
  */
 public class FileSink {
     public static final String MANIFEST = Manifest.NAME;
+    private static final Logger LOG = LoggerFactory.getLogger("bulkexport.sink");
 
     private final Path outputDir;
     private final StateStore store;
@@ -30,6 +36,28 @@ public class FileSink {
         this.outputDir = outputDir;
         this.store = store;
         this.output = output;
+    }
+
+    /**
+     * Deletes the temporary files ({@code .*.part}) a killed process left in these jobs' folders. Called at start-up,
+     * before any of them is written: a file redone replaces its own leftover anyway, but one whose run then ends
+     * without redoing it (refused, expired) would keep it for good.
+     */
+    public void removeStaleParts(Collection<String> jobNames) {
+        for (String job : jobNames) {
+            Path dir = outputDir.resolve(SafePaths.segment(job, "job name"));
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try {
+                int removed = RecordFileWriter.deleteStaleTemps(dir);
+                if (removed > 0) {
+                    LOG.info("{}: removed {} unfinished output file(s) left under {}", job, removed, dir);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clean the output folder " + dir + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** The folder of one request's output. */

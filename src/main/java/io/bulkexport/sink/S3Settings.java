@@ -61,11 +61,10 @@ public record S3Settings(
         return prefix.isEmpty() ? path : prefix + "/" + path;
     }
 
-    /** Where objects land, in words: bucket, prefix, compression and, when not AWS, the endpoint. */
+    /** Where objects land, in words: bucket, prefix and compression (the endpoint is only the way there). */
     public String destination() {
         return "s3://" + bucket.orElse("") + (prefix.isEmpty() ? "" : "/" + prefix) + " ("
-                + compression.name().toLowerCase(Locale.ROOT) + endpoint.map(e -> ", at " + e).orElse("")
-                + ")";
+                + compression.name().toLowerCase(Locale.ROOT) + ")";
     }
 
     /** The endpoint, as shown in messages. */
