@@ -97,8 +97,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 1. The jar -----------------------------------------------------------------------------------------------------
-if [[ ! -f $ROOT/target/bulk-export.jar ]]; then
-    command -v mvn >/dev/null || die "target/bulk-export.jar is missing and mvn is not installed to build it"
+# built when missing, or older than a source file or the pom (the routes it runs are read from routes/ as they are now)
+if [[ ! -f $ROOT/target/bulk-export.jar ]] \
+    || [[ -n $(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$ROOT/target/bulk-export.jar" -print -quit) ]]; then
+    command -v mvn >/dev/null || die "target/bulk-export.jar is missing or stale and mvn is not installed to build it"
     log "building target/bulk-export.jar (mvn -q -B package -DskipTests)"
     (cd "$ROOT" && mvn -q -B package -DskipTests) || die "the build failed"
     [[ -f $ROOT/target/bulk-export.jar ]] || die "the build did not produce target/bulk-export.jar"
