@@ -15,6 +15,7 @@
 #   BENCH_KEEP_OUTPUT=1  keep the export output folders and the last S3 run's bucket (otherwise deleted once verified)
 #   BENCH_S3             1 (default): also export to S3, gzip and uncompressed objects; 0: skip the S3 runs
 #   BENCH_S3_PORT        S3Proxy's HTTPS port (default 0: a free port picked by S3Proxy)
+#   BENCH_JAVA_OPTS      more options for the export JVM, split on spaces (e.g. a flight recording to profile it)
 # Results: printed, and written to bench/work/results.md. Scratch data lives in bench/work/ (git-ignored).
 set -euo pipefail
 # The script's own number formatting needs the C locale; the JVMs get the caller's.
@@ -385,7 +386,9 @@ export_run() { # heap-option dir log [more java options]: runs in measure's back
     shift 3
     cd "$ROOT"
     if [[ $CALLER_LC_ALL == unset ]]; then unset LC_ALL; else export LC_ALL=$CALLER_LC_ALL; fi
-    CORESIGNAL_API_KEY=$KEY exec java "${heap[@]}" \
+    local more=()
+    read -r -a more <<<"${BENCH_JAVA_OPTS:-}"
+    CORESIGNAL_API_KEY=$KEY exec java "${heap[@]}" ${more[@]+"${more[@]}"} \
         -Dbulkexport.run-mode=once \
         -Dbulkexport.sandbox.enabled=false \
         -Dbulkexport.coresignal.base-url="$BASE_URL" \
