@@ -16,6 +16,8 @@
 #   BENCH_S3             1 (default): also export to S3, gzip and uncompressed objects; 0: skip the S3 runs
 #   BENCH_S3_PORT        S3Proxy's HTTPS port (default 0: a free port picked by S3Proxy)
 #   BENCH_JAVA_OPTS      more options for the export JVM, split on spaces (e.g. a flight recording to profile it)
+#   BENCH_CDS            1 (default): the exports start from a class-data archive, as bin/bulk-export runs them (an
+#                        untimed first export writes it); 0: plain java -jar
 # Results: printed, and written to bench/work/results.md. Scratch data lives in bench/work/ (git-ignored).
 set -euo pipefail
 # The script's own number formatting needs the C locale; the JVMs get the caller's.
@@ -388,7 +390,7 @@ export_run() { # heap-option dir log [more java options]: runs in measure's back
     if [[ $CALLER_LC_ALL == unset ]]; then unset LC_ALL; else export LC_ALL=$CALLER_LC_ALL; fi
     local more=()
     read -r -a more <<<"${BENCH_JAVA_OPTS:-}"
-    CORESIGNAL_API_KEY=$KEY exec java "${heap[@]}" ${more[@]+"${more[@]}"} \
+    CORESIGNAL_API_KEY=$KEY exec java "${heap[@]}" ${CDS_OPTS[@]+"${CDS_OPTS[@]}"} ${more[@]+"${more[@]}"} \
         -Dbulkexport.run-mode=once \
         -Dbulkexport.sandbox.enabled=false \
         -Dbulkexport.coresignal.base-url="$BASE_URL" \
@@ -427,6 +429,20 @@ heap_case() { # heap ("default" or a -Xmx size): sets label, opt (the java optio
         label="export -Xmx$1"; opt="-Xmx$1"; tag=xmx$1
     fi
 }
+
+# The class-data archive bin/bulk-export keeps beside the jar, made here for the private copy by an untimed export
+CDS_OPTS=()
+if [[ ${BENCH_CDS:-1} == 1 ]]; then
+    archive=$WORK/bulk-export.jsa
+    rm -f "$archive"
+    rm -rf "$WORK/export-cds" && mkdir -p "$WORK/export-cds/out" "$WORK/export-cds/state"
+    log "writing the class-data archive (an untimed export, as bin/bulk-export's first run does)"
+    (export_run "" "$WORK/export-cds" "$WORK/export-cds.log" -XX:ArchiveClassesAtExit="$archive") \
+        || die "the export that writes the class-data archive failed (log: $WORK/export-cds.log)"
+    [[ -f $archive ]] || die "no class-data archive was written (log: $WORK/export-cds.log)"
+    rm -rf "$WORK/export-cds"
+    CDS_OPTS=(-XX:SharedArchiveFile="$archive" -Xshare:auto)
+fi
 
 rm -f "$WORK"/export-*.log
 for heap in $HEAPS; do

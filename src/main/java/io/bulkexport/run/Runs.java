@@ -339,8 +339,9 @@ public class Runs {
     }
 
     /**
-     * A run's files all land in one place: where its first file went. A job whose sink (or output folder, bucket,
-     * prefix, compression) changed since does not spread the run over two places; its download stops, resumable.
+     * A run's files all land in one place: where its job wrote when the run started (recorded then). A job whose sink
+     * (or output folder, bucket, prefix, compression) changed since does not spread the run over two places; its
+     * download stops, resumable.
      */
     private void requireFirstDestination(Exchange exchange, String runId) {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
