@@ -34,8 +34,7 @@ public class PresignedListing {
     private String createdField;
     private Duration fileLifetime;
     private String downloadHostsSetting;
-    private String downloadHostPatterns;
-    private DownloadHosts downloadHosts;
+    private String downloadHostPatterns = "";
 
     /** Reads the answer in the body; the body becomes the list of file names, in the vendor's order. */
     public List<String> remember(Exchange exchange) {
@@ -131,30 +130,20 @@ public class PresignedListing {
     /** The property the download host patterns come from, named in refusals. */
     public void setDownloadHostsSetting(String setting) {
         this.downloadHostsSetting = setting;
-        checkDownloadHosts();
+        downloadHosts(); // refuses bad patterns at start-up, naming this setting
     }
 
     /** Where the listed URLs may lead: see {@link DownloadHosts}. None by default: every URL is refused. */
     public void setDownloadHosts(String patterns) {
-        this.downloadHostPatterns = patterns;
-        checkDownloadHosts();
-    }
-
-    /** Refuses bad patterns at start-up, once the setting they come from is known (properties come in any order). */
-    private void checkDownloadHosts() {
-        downloadHosts = null;
-        if (downloadHostsSetting != null && downloadHostPatterns != null) {
-            downloadHosts = new DownloadHosts(downloadHostsSetting, downloadHostPatterns);
+        this.downloadHostPatterns = patterns == null ? "" : patterns;
+        if (downloadHostsSetting != null) { // else checked once the setting is known (properties come in any order)
+            downloadHosts();
         }
     }
 
     private DownloadHosts downloadHosts() {
-        DownloadHosts hosts = downloadHosts;
-        if (hosts != null) {
-            return hosts;
-        }
         return new DownloadHosts(downloadHostsSetting == null ? "downloadHostsSetting" : downloadHostsSetting,
-                downloadHostPatterns == null ? "" : downloadHostPatterns);
+                downloadHostPatterns);
     }
 
     /** How long the vendor serves a file after making it (ISO 8601, e.g. {@code P7D}). */

@@ -118,7 +118,8 @@ public final class RecordReaders {
                 return limit.bound(raw, null, sourceFile);
             case "gzip", "x-gzip":
                 try {
-                    DecompressionLimit.Counting compressed = new DecompressionLimit.Counting(gzipSignature(raw, sourceFile));
+                    DecompressionLimit.Counting compressed =
+                            new DecompressionLimit.Counting(gzipSignature(raw, sourceFile));
                     return limit.bound(new GZIPInputStream(compressed, GZIP_BUFFER), compressed, sourceFile);
                 } catch (IOException e) {
                     throw new UncheckedIOException("source " + sourceFile + " has encoding " + encoding

@@ -88,7 +88,7 @@ public class JsonAnswers {
 
     /** At most 200 characters of text quoted from an answer, on one line. */
     static String clip(String text) {
-        String oneLine = String.valueOf(text).replaceAll("\\s+", " ");
+        String oneLine = Redaction.withoutQueries(String.valueOf(text).replaceAll("\\s+", " "));
         return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "…";
     }
 }
