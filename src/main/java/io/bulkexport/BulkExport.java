@@ -18,6 +18,7 @@ import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.records.DecompressionLimit;
+import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
 import io.bulkexport.run.Jobs;
@@ -41,6 +42,7 @@ import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.RequestBodies;
 import io.bulkexport.vendor.VendorResponses;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -204,10 +206,14 @@ public class BulkExport {
             registry.bind("recordReaders", new RecordReaders().withDecompressionLimit(new DecompressionLimit(
                     settings.whole("bulkexport.decode.max-bytes", 32_000_000_000L, 1),
                     settings.decimal("bulkexport.decode.max-ratio", 200, 1))));
-            registry.bind("recordValidator", new RecordValidator());
+            // once per batch of records: processors, which Camel calls without looking up a bean method each time
+            RecordValidator validator = new RecordValidator();
+            registry.bind("validateRecords",
+                    (Processor) exchange -> validator.validate(exchange.getMessage().getBody(RecordBatch.class)));
             RecordOutput recordOutput = new RecordOutput(
                     settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
             registry.bind("recordOutput", recordOutput);
+            registry.bind("writeRecords", (Processor) recordOutput::write);
             fileSink = new FileSink(output, store, recordOutput);
             registry.bind("fileSink", fileSink);
             s3Sink = new S3Sink(s3Settings, store, recordOutput);
