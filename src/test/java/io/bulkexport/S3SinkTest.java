@@ -2,6 +2,7 @@ package io.bulkexport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.sandbox.EndpointKind;
@@ -91,6 +93,10 @@ class S3SinkTest {
                 assertThat(sha256(object)).isEqualTo(file.get("sha256").asText());
                 assertThat(file.get("records").asLong()).isEqualTo(400);
             }
+            // every line of these files is a record as it is: each object is the vendor's gzip file itself
+            for (int i = 0; i < fileKeys.size(); i++) {
+                assertThat(s3.read(BUCKET, fileKeys.get(i))).isEqualTo(app.sandbox.servedFile(requestId, i));
+            }
             assertThat(s3.unfinishedUploads(BUCKET)).isEmpty();
             assertThat(filesUnder(dir.resolve("spool"))).isEmpty();
             assertThat(dir.resolve("out")).doesNotExist();
@@ -146,6 +152,27 @@ class S3SinkTest {
             assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
             assertThat(s3.keys(BUCKET, "")).isEmpty();
+        }
+    }
+
+    @Test
+    void should_compress_the_records_again_when_a_file_has_lines_that_are_not_records() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
+        try (ExportHarness app = s3Export(small().withMalformedEvery(100))) {
+            assertThat(app.run()).isEqualTo(0);
+            String requestId = app.onlyRequestId();
+            List<String> names = app.sandbox.fileNames(requestId);
+            for (int i = 0; i < names.size(); i++) {
+                String key = PREFIX + "/engineers/" + requestId + "/"
+                        + names.get(i).replaceFirst("\\.json\\.gz$", ".jsonl.gz");
+                byte[] served = app.sandbox.servedFile(requestId, i);
+                assertThat(s3.read(BUCKET, key)).isNotEqualTo(served);
+                List<String> servedRecords = new String(new GZIPInputStream(new ByteArrayInputStream(served))
+                        .readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> !line.endsWith("\"broken")) // the sandbox's malformed lines
+                        .toList();
+                assertThat(s3.lines(BUCKET, key)).isEqualTo(servedRecords);
+            }
+            assertThat(app.sandbox.malformedLineCount(requestId)).isPositive();
         }
     }
 

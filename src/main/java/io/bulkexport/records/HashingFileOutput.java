@@ -65,6 +65,12 @@ final class HashingFileOutput implements Closeable {
         buffer[position++] = '\n';
     }
 
+    /** Writes bytes of whole lines, newlines included. */
+    void write(byte[] src, int offset, int length) throws IOException {
+        flushBuffer();
+        writeThrough(src, offset, length);
+    }
+
     /** Bytes of lines written so far, newlines included, before any compression. */
     long lineBytes() {
         return accepted + position;
@@ -137,7 +143,7 @@ final class HashingFileOutput implements Closeable {
         }
     }
 
-    private static MessageDigest newSha256() {
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

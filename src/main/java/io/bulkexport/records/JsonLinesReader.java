@@ -37,6 +37,7 @@ final class JsonLinesReader extends BatchReader {
     private long lineNumber; // lines consumed so far
     private boolean skipping; // inside an overlong line (already quarantined) until its '\n'
     private boolean eof;
+    private boolean exact;    // every line of the batch so far is a record followed by '\n', nothing else (verbatim)
 
     private int count;
     private int[] offsets;
@@ -81,6 +82,7 @@ final class JsonLinesReader extends BatchReader {
                 scan = limit;
                 if (skipping) {
                     limit = scan = start; // drop what we have of the overlong line
+                    exact = false;
                 }
             }
             if (eof) {
@@ -88,6 +90,7 @@ final class JsonLinesReader extends BatchReader {
                     skipping = false;
                 } else if (start < limit) {
                     endLine(limit); // last line without a trailing newline
+                    exact = false;
                 }
                 start = scan = limit;
                 return count + quarantined.size() > 0 ? emit() : null;
@@ -111,12 +114,17 @@ final class JsonLinesReader extends BatchReader {
     private void endLine(int end) {
         if (skipping) {
             skipping = false; // counted and quarantined when it overflowed
+            exact = false;
             return;
         }
         lineNumber++;
         int from = lineNumber == 1 ? skipBom(start, end) : start;
         int to = end > from && buf[end - 1] == '\r' ? end - 1 : end;
+        if (from != start || to != end) {
+            exact = false;
+        }
         if (isBlank(buf, from, to)) {
+            exact = false;
             return;
         }
         if (to - from > maxRecordBytes) {
@@ -155,6 +163,7 @@ final class JsonLinesReader extends BatchReader {
     }
 
     private void quarantineOverlong(int from, int to) {
+        exact = false;
         byte[] raw = Arrays.copyOfRange(buf, from, Math.min(to, from + OVERLONG_RAW_KEPT));
         quarantined.add(new QuarantinedRecord(lineNumber,
                 "record longer than " + maxRecordBytes + " bytes", raw));
@@ -163,6 +172,9 @@ final class JsonLinesReader extends BatchReader {
     /** Hands out the current batch and moves the unfinished line into a fresh buffer. */
     private RecordBatch emit() {
         RecordBatch batch = new RecordBatch(sourceFile, buf, offsets, lengths, lines, count, quarantined);
+        if (exact) {
+            batch.markVerbatim();
+        }
         int pending = limit - start;
         if (eof && pending == 0) {
             buf = new byte[0];
@@ -185,6 +197,7 @@ final class JsonLinesReader extends BatchReader {
         lengths = new int[capacity];
         lines = new long[capacity];
         quarantined = new ArrayList<>(0);
+        exact = true;
     }
 
     private int skipBom(int from, int to) {

@@ -28,6 +28,7 @@ public final class RecordBatch {
     private final long[] lines;
     private int size;
     private final List<QuarantinedRecord> quarantined;
+    private boolean verbatim;
 
     /**
      * Wraps records that already sit in {@code data}; the arrays are taken over, not copied.
@@ -118,6 +119,21 @@ public final class RecordBatch {
             total += lengths[i];
         }
         return total;
+    }
+
+    /**
+     * Whether writing these records, each followed by '\n', gives back exactly the source bytes they were read from,
+     * and the batch follows the previous one in the source with nothing in between: no line skipped, trimmed or
+     * quarantined. Only a reader can say so (see {@link #markVerbatim()}); a quarantined line takes it back.
+     */
+    public boolean verbatim() {
+        return verbatim && quarantined.isEmpty();
+    }
+
+    /** Said by the reader that made the batch, when {@link #verbatim()} holds. */
+    RecordBatch markVerbatim() {
+        verbatim = true;
+        return this;
     }
 
     /** The lines rejected so far, in the order they were rejected (read-only view). */

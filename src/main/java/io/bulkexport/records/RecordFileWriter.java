@@ -2,6 +2,7 @@ package io.bulkexport.records;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -11,6 +12,11 @@ import java.util.Objects;
  * {@link #commit()} renames into place; quarantined lines go to a plain
  * {@code <name>.quarantine.jsonl} file beside it, created only when needed. Not thread-safe:
  * one writer per output file, driven by one thread at a time.
+ * <p>
+ * A gzip output of a gzip JSON Lines source can keep the vendor's own compressed bytes instead of compressing the
+ * records again ({@link #keepSource}): as long as every record is written exactly as read, the stored file is the
+ * source file, copied as it was read; at the first batch that differs, the writer compresses what it had taken from
+ * the copy and goes on as usual. Either way the stored file decodes to exactly the records written.
  */
 public final class RecordFileWriter implements Closeable {
 
@@ -21,14 +27,17 @@ public final class RecordFileWriter implements Closeable {
     private final Path quarantineTarget;
     private final Path quarantineTemp;
     private final String sourceFile;
+    private final Compression compression;
     private final HashingFileOutput out;
+    private SourceCopy source; // the vendor's file, while it can still be stored as it is
     private QuarantineFile quarantine;
     private long records;
     private long quarantined;
     private State state = State.OPEN;
 
-    private RecordFileWriter(Path target, String sourceFile, HashingFileOutput out) {
+    private RecordFileWriter(Path target, String sourceFile, Compression compression, HashingFileOutput out) {
         this.target = target;
+        this.compression = compression;
         this.temp = AtomicFiles.tempFor(target);
         this.quarantineTarget = quarantinePathFor(target);
         this.quarantineTemp = AtomicFiles.tempFor(quarantineTarget);
@@ -49,8 +58,23 @@ public final class RecordFileWriter implements Closeable {
     public static RecordFileWriter open(Path target, String sourceFile, Compression compression) throws IOException {
         Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
         Files.createDirectories(absolute.getParent());
-        return new RecordFileWriter(absolute, sourceFile,
+        return new RecordFileWriter(absolute, sourceFile, compression,
                 HashingFileOutput.create(AtomicFiles.tempFor(absolute), compression));
+    }
+
+    /**
+     * Offers the gzip JSON Lines stream the records will be read from, before the first batch, so that the stored
+     * file can be that stream's own bytes (see the class comment): returns the stream to read instead, which copies
+     * what passes into a temp file beside the output ({@code .<name>.source.part}). Only for a gzip output; the
+     * stream must be the raw gzip bytes.
+     */
+    public InputStream keepSource(InputStream gzipSource) throws IOException {
+        requireOpen();
+        if (compression != Compression.GZIP || source != null) {
+            throw new IllegalStateException("only a gzip output, once, can keep its source: " + target);
+        }
+        source = SourceCopy.create(AtomicFiles.tempFor(target.resolveSibling(target.getFileName() + ".source")));
+        return source.tee(gzipSource);
     }
 
     /** Where quarantined lines for {@code target} go: {@code <name without .jsonl or .jsonl.gz>.quarantine.jsonl}. */
@@ -77,6 +101,13 @@ public final class RecordFileWriter implements Closeable {
      */
     public void write(RecordBatch batch) throws IOException {
         requireOpen();
+        if (source != null) {
+            if (source.take(batch)) {
+                records += batch.size();
+                return;
+            }
+            compressTaken();
+        }
         byte[] data = batch.data();
         int size = batch.size();
         for (int i = 0; i < size; i++) {
@@ -95,7 +126,18 @@ public final class RecordFileWriter implements Closeable {
 
     /** Bytes of records written so far, newlines included, before any compression. */
     public long bytes() {
-        return out.lineBytes();
+        return source != null ? source.takenBytes() : out.lineBytes();
+    }
+
+    /** The records are no longer the source's content as it is: they are compressed here, from the start. */
+    private void compressTaken() throws IOException {
+        SourceCopy copy = source;
+        source = null;
+        try {
+            copy.decodeTaken(out::write);
+        } finally {
+            copy.discard();
+        }
     }
 
     /**
@@ -106,8 +148,22 @@ public final class RecordFileWriter implements Closeable {
     public FileResult commit() throws IOException {
         requireOpen();
         try {
-            String sha256 = out.finish();
-            long bytes = out.storedBytes();
+            if (source != null && !source.isWhole()) {
+                compressTaken();
+            }
+            Path stored = temp;
+            String sha256;
+            long bytes;
+            if (source != null) {
+                out.close();
+                Files.delete(temp);
+                stored = source.path();
+                sha256 = source.finish();
+                bytes = source.size();
+            } else {
+                sha256 = out.finish();
+                bytes = out.storedBytes();
+            }
             Path quarantinePath = null;
             if (quarantine != null) {
                 quarantine.finish();
@@ -116,10 +172,10 @@ public final class RecordFileWriter implements Closeable {
             } else {
                 Files.deleteIfExists(quarantineTarget);
             }
-            AtomicFiles.moveIntoPlace(temp, target);
+            AtomicFiles.moveIntoPlace(stored, target);
             AtomicFiles.syncDirectory(target.getParent());
             state = State.COMMITTED;
-            return new FileResult(target, records, bytes, sha256, quarantined, quarantinePath);
+            return new FileResult(target, records, bytes, sha256, quarantined, quarantinePath, source != null);
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
@@ -134,6 +190,7 @@ public final class RecordFileWriter implements Closeable {
         state = State.ABORTED;
         closeQuietly(out);
         closeQuietly(quarantine);
+        closeQuietly(source);
         AtomicFiles.deleteQuietly(temp);
         AtomicFiles.deleteQuietly(quarantineTemp);
     }

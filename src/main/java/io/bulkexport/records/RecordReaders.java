@@ -98,17 +98,32 @@ public final class RecordReaders {
         }
     }
 
+    /**
+     * Whether {@link #open} reads a source with this encoding and format as gzip-compressed JSON Lines: the one kind
+     * whose compressed bytes a gzip output can keep as they are (see {@link RecordFileWriter#keepSource}).
+     */
+    public static boolean isGzipJsonLines(String encoding, String format) {
+        String name = encoding == null ? "" : encoding.trim().toLowerCase(Locale.ROOT);
+        return (name.equals("gzip") || name.equals("x-gzip")) && "jsonl".equals(knownFormat(format));
+    }
+
     private static String formatName(String format, String sourceFile) {
-        String name = format == null ? "" : format.trim().toLowerCase(Locale.ROOT);
-        switch (name) {
-            case "jsonl", "json", "ndjson":
-                return "jsonl";
-            case "csv":
-                return "csv";
-            default:
-                throw new IllegalArgumentException("unsupported format '" + format + "' for " + sourceFile
-                        + "; accepted: " + ACCEPTED_FORMATS);
+        String name = knownFormat(format);
+        if (name == null) {
+            throw new IllegalArgumentException("unsupported format '" + format + "' for " + sourceFile
+                    + "; accepted: " + ACCEPTED_FORMATS);
         }
+        return name;
+    }
+
+    /** The format's canonical name, or null if it is not one of {@link #ACCEPTED_FORMATS}. */
+    private static String knownFormat(String format) {
+        String name = format == null ? "" : format.trim().toLowerCase(Locale.ROOT);
+        return switch (name) {
+            case "jsonl", "json", "ndjson" -> "jsonl";
+            case "csv" -> "csv";
+            default -> null;
+        };
     }
 
     private InputStream decode(InputStream raw, String encoding, String sourceFile) {

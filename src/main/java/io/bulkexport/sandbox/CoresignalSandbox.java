@@ -2,6 +2,7 @@ package io.bulkexport.sandbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -125,6 +126,17 @@ public final class CoresignalSandbox implements AutoCloseable {
     /** The names of the files a request serves once ready (as listed, e.g. "json/part-00000-...json.gz"). */
     public List<String> fileNames(String requestId) {
         return request(requestId).content().fileNames();
+    }
+
+    /** The bytes the sandbox serves for file {@code index} of a request (as listed by {@link #fileNames}). */
+    public byte[] servedFile(String requestId, int index) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            request(requestId).content().writeFile(index, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** The ids of all records a request serves, ascending; malformed lines are not records. */

@@ -33,9 +33,10 @@ final class FileProgress {
     /** @param where where the file landed, for the log line */
     void landed(FileResult result, String where) {
         long elapsed = System.nanoTime() - started;
-        LOG.info("{}: {} landed{} — {} records{}, {} in {} s ({})", job, file, where, result.records(),
+        LOG.info("{}: {} landed{} — {} records{}, {}{} in {} s ({})", job, file, where, result.records(),
                 result.quarantined() == 0 ? "" : ", " + result.quarantined() + " quarantined",
-                mb(result.bytes()), String.format("%.1f", elapsed / 1e9), rate(result.records(), result.bytes(), elapsed));
+                mb(result.bytes()), result.keptSource() ? " (the vendor's gzip, stored as it came)" : "",
+                String.format("%.1f", elapsed / 1e9), rate(result.records(), result.bytes(), elapsed));
     }
 
     private static String mb(long bytes) {

@@ -11,6 +11,7 @@ import io.bulkexport.records.Compression;
 import io.bulkexport.records.FileResult;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordFileWriter;
+import io.bulkexport.records.RecordReaders;
 import org.apache.camel.Exchange;
 
 /**
@@ -37,12 +38,21 @@ public class RecordOutput {
     void open(Exchange exchange, Path target, Compression compression) {
         abort(exchange);
         String fileName = exchange.getProperty("fileName", String.class);
+        Object body = exchange.getMessage().getBody();
         try {
-            exchange.setProperty(WRITER, RecordFileWriter.open(target, fileName, compression));
+            RecordFileWriter writer = RecordFileWriter.open(target, fileName, compression);
+            exchange.setProperty(WRITER, writer);
+            // gzip records from a gzip JSON Lines file: the vendor's compressed bytes are kept, if the records allow
+            if (compression == Compression.GZIP && body instanceof InputStream vendorStream
+                    && RecordReaders.isGzipJsonLines(exchange.getProperty("encoding", String.class),
+                            exchange.getProperty("format", String.class))) {
+                body = writer.keepSource(vendorStream);
+                exchange.getMessage().setBody(body);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }
-        exchange.setProperty(SOURCE, exchange.getMessage().getBody());
+        exchange.setProperty(SOURCE, body);
         exchange.setProperty(PROGRESS, new FileProgress(exchange.getProperty("job", JobDefinition.class).name(),
                 fileName, System.nanoTime()));
     }
