@@ -256,7 +256,7 @@ measure() {
     M_CPU=$(awk -v a="$(cpu_seconds "$WORK/.times0")" -v b="$(cpu_seconds "$WORK/.times1")" 'BEGIN{printf "%.1f", b - a}')
     M_SANDBOX_CPU=$(awk -v a="$sandbox0" -v b="$(cpu_ticks "$SANDBOX_PID")" -v hz="$CLK_TCK" 'BEGIN{printf "%.1f", (b - a) / hz}')
     M_S3_CPU=-
-    if [[ -n $S3PROXY_PID ]]; then
+    if [[ -n $S3PROXY_PID && ${MEASURE_S3:-0} == 1 ]]; then
         M_S3_CPU=$(awk -v a="$s3proxy0" -v b="$(cpu_ticks "$S3PROXY_PID")" -v hz="$CLK_TCK" 'BEGIN{printf "%.1f", (b - a) / hz}')
     fi
     M_OTHER_CPU=$(awk -v a="$busy0" -v b="$(busy_ticks)" -v ka="$kernel0" -v kb="$(kernel_ticks)" -v hz="$CLK_TCK" \
@@ -265,37 +265,43 @@ measure() {
     M_PEAK_KB=$(cat "$peakfile" 2>/dev/null || echo 0)
 }
 
-# Repeats of a case: the fastest is kept (B_*), all wall times are listed in the notes.
+# Repeats of a case: the fastest is kept (B_*[case]), all wall times are listed in the notes. The cases take turns
+# (round 1 runs each case once, then round 2...), so a machine that gets slower or faster meanwhile shifts every case
+# alike instead of favouring the ones run first.
 ROWS=()
 NOTES=()
 BUSY=()
-B_SECONDS=
-TIMES=
-keep_if_best() { # extra note for this run (may be empty)
-    TIMES+="${TIMES:+, }$(printf '%.1f' "$M_SECONDS")"
-    if [[ -z $B_SECONDS ]] || awk -v a="$M_SECONDS" -v b="$B_SECONDS" 'BEGIN{exit !(a < b)}'; then
-        B_SECONDS=$M_SECONDS B_PEAK_KB=$M_PEAK_KB B_CPU=$M_CPU B_SANDBOX_CPU=$M_SANDBOX_CPU B_S3_CPU=$M_S3_CPU
-        B_OTHER_CPU=$M_OTHER_CPU B_NOTE=$1
+CASES=()
+declare -A B_SECONDS B_PEAK_KB B_CPU B_SANDBOX_CPU B_S3_CPU B_OTHER_CPU B_NOTE TIMES
+keep_if_best() { # case note: records this run of the case (the note may be empty)
+    local c=$1
+    [[ -v "TIMES[$c]" ]] || CASES+=("$c")
+    TIMES[$c]+="${TIMES[$c]:+, }$(printf '%.1f' "$M_SECONDS")"
+    if [[ -z ${B_SECONDS[$c]:-} ]] || awk -v a="$M_SECONDS" -v b="${B_SECONDS[$c]}" 'BEGIN{exit !(a < b)}'; then
+        B_SECONDS[$c]=$M_SECONDS B_PEAK_KB[$c]=$M_PEAK_KB B_CPU[$c]=$M_CPU B_SANDBOX_CPU[$c]=$M_SANDBOX_CPU
+        B_S3_CPU[$c]=$M_S3_CPU B_OTHER_CPU[$c]=$M_OTHER_CPU B_NOTE[$c]=$2
     fi
 }
 declare -A BEST_SECONDS BEST_DOWNLOAD BEST_PEAK_MB
-add_row() { # label: adds the fastest run of the case, and starts the next case
-    ROWS+=("$(awk -v label="$1" -v s="$B_SECONDS" -v rec="$TOTAL_RECORDS" -v bytes="$JSON_BYTES" -v kb="$B_PEAK_KB" \
-        -v cpu="$B_CPU" -v scpu="$B_SANDBOX_CPU" -v s3cpu="$B_S3_CPU" -v other="$B_OTHER_CPU" 'BEGIN {
+add_row() { # case: adds the fastest run of the case to the table
+    local c=$1
+    ROWS+=("$(awk -v label="$c" -v s="${B_SECONDS[$c]}" -v rec="$TOTAL_RECORDS" -v bytes="$JSON_BYTES" \
+        -v kb="${B_PEAK_KB[$c]}" -v cpu="${B_CPU[$c]}" -v scpu="${B_SANDBOX_CPU[$c]}" -v s3cpu="${B_S3_CPU[$c]}" \
+        -v other="${B_OTHER_CPU[$c]}" 'BEGIN {
             printf "%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\t%s", label, s, rec / s, bytes / 1e6 / s,
                 kb * 1024 / 1e6, cpu, scpu, s3cpu, other
         }')")
-    BEST_SECONDS[$1]=$B_SECONDS
-    BEST_PEAK_MB[$1]=$(awk -v kb="$B_PEAK_KB" 'BEGIN{printf "%.0f", kb * 1024 / 1e6}')
-    BEST_DOWNLOAD[$1]=$(sed -n 's/.*download \([0-9.]*\) s.*/\1/p' <<<"$B_NOTE")
-    local note=$B_NOTE
-    if ((REPEAT > 1)); then note="runs ${TIMES} s${note:+; fastest: }$note"; fi
-    if [[ -n $note ]]; then NOTES+=("$1: $note"); fi
+    BEST_SECONDS[$c]=${B_SECONDS[$c]}
+    BEST_PEAK_MB[$c]=$(awk -v kb="${B_PEAK_KB[$c]}" 'BEGIN{printf "%.0f", kb * 1024 / 1e6}')
+    BEST_DOWNLOAD[$c]=$(sed -n 's/.*download \([0-9.]*\) s.*/\1/p' <<<"${B_NOTE[$c]}")
+    local note=${B_NOTE[$c]}
+    if ((REPEAT > 1)); then note="runs ${TIMES[$c]} s${note:+; fastest: }$note"; fi
+    if [[ -n $note ]]; then NOTES+=("$c: $note"); fi
     # Busy machine: others used more than a fifth of a CPU on average, or more than 10% of what the case used.
-    if awk -v o="$B_OTHER_CPU" -v s="$B_SECONDS" -v c="$B_CPU" 'BEGIN{exit !(o > 0.2 * s || o > 0.1 * c && o > 0.5)}'; then
-        BUSY+=("$1 (${B_OTHER_CPU} CPU s)")
+    if awk -v o="${B_OTHER_CPU[$c]}" -v s="${B_SECONDS[$c]}" -v c="${B_CPU[$c]}" \
+        'BEGIN{exit !(o > 0.2 * s || o > 0.1 * c && o > 0.5)}'; then
+        BUSY+=("$c (${B_OTHER_CPU[$c]} CPU s)")
     fi
-    B_SECONDS= TIMES= B_NOTE=
 }
 
 verify_output() { # dir what: every record landed, nothing half-written
@@ -357,20 +363,18 @@ baseline() { # parallelism outdir
 }
 
 BASELINE_OUT=$WORK/baseline-out
-for p in 1 "$PARALLEL"; do
-    if ((p == 1)); then label="curl|gzip sequential"; else label="curl|gzip x$p parallel"; fi
-    for ((run = 1; run <= REPEAT; run++)); do
-        rm -rf "$BASELINE_OUT" && mkdir -p "$BASELINE_OUT"
-        log "running: $label (run $run of $REPEAT)"
-        measure baseline "$p" "$BASELINE_OUT"
-        ((M_RC == 0)) || die "$label failed (exit $M_RC)"
-        verify_output "$BASELINE_OUT" "$label"
-        rm -rf "$BASELINE_OUT"
-        keep_if_best ""
-    done
-    add_row "$label"
-    if ((PARALLEL == 1)); then break; fi
-done
+BASELINE_LABEL="curl|gzip sequential"
+baseline_case() { # parallelism run
+    local label=$BASELINE_LABEL
+    if (($1 > 1)); then label="curl|gzip x$1 parallel"; fi
+    rm -rf "$BASELINE_OUT" && mkdir -p "$BASELINE_OUT"
+    log "running: $label (run $2 of $REPEAT)"
+    measure baseline "$1" "$BASELINE_OUT"
+    ((M_RC == 0)) || die "$label failed (exit $M_RC)"
+    verify_output "$BASELINE_OUT" "$label"
+    rm -rf "$BASELINE_OUT"
+    keep_if_best "$label" ""
+}
 
 # --- 5. The export ------------------------------------------------------------------------------------------------
 JOB=$WORK/bench.yaml
@@ -390,18 +394,18 @@ export_run() { # heap-option dir log [more java options]: runs in measure's back
     if [[ $CALLER_LC_ALL == unset ]]; then unset LC_ALL; else export LC_ALL=$CALLER_LC_ALL; fi
     local more=()
     read -r -a more <<<"${BENCH_JAVA_OPTS:-}"
-    CORESIGNAL_API_KEY=$KEY exec java "${heap[@]}" ${CDS_OPTS[@]+"${CDS_OPTS[@]}"} ${more[@]+"${more[@]}"} \
+    CORESIGNAL_API_KEY=$KEY BULK_EXPORT_JAR=$JAR exec "${LAUNCHER[@]}" "${heap[@]}" ${more[@]+"${more[@]}"} \
         -Dbulkexport.run-mode=once \
         -Dbulkexport.sandbox.enabled=false \
         -Dbulkexport.coresignal.base-url="$BASE_URL" \
         -Dbulkexport.jobs="$JOB" \
         -Dbulkexport.output.dir="$dir/out" \
         -Dbulkexport.state.url="jdbc:h2:file:$dir/state/bulk-export;WRITE_DELAY=0" \
-        -Dbulkexport.poll.interval-seconds=0.2 \
-        -Dbulkexport.poll.tick-millis=100 \
+        -Dbulkexport.poll.interval-seconds=0.05 \
+        -Dbulkexport.poll.tick-millis=50 \
         -Dbulkexport.download.parallelism="$PARALLEL" \
         "$@" \
-        -jar "$JAR" >"$out" 2>&1
+        ${JAR_ARGS[@]+"${JAR_ARGS[@]}"} >"$out" 2>&1
 }
 
 # Where the time went, from the log's timestamps: JVM and Camel start, submit and poll, download, shutdown.
@@ -430,43 +434,26 @@ heap_case() { # heap ("default" or a -Xmx size): sets label, opt (the java optio
     fi
 }
 
-# The class-data archive bin/bulk-export keeps beside the jar, made here for the private copy by an untimed export
-CDS_OPTS=()
-if [[ ${BENCH_CDS:-1} == 1 ]]; then
-    archive=$WORK/bulk-export.jsa
-    rm -f "$archive"
-    rm -rf "$WORK/export-cds" && mkdir -p "$WORK/export-cds/out" "$WORK/export-cds/state"
-    log "writing the class-data archive (an untimed export, as bin/bulk-export's first run does)"
-    (export_run "" "$WORK/export-cds" "$WORK/export-cds.log" -XX:ArchiveClassesAtExit="$archive") \
-        || die "the export that writes the class-data archive failed (log: $WORK/export-cds.log)"
-    [[ -f $archive ]] || die "no class-data archive was written (log: $WORK/export-cds.log)"
-    rm -rf "$WORK/export-cds"
-    CDS_OPTS=(-XX:SharedArchiveFile="$archive" -Xshare:auto)
-fi
-
-rm -f "$WORK"/export-*.log
-for heap in $HEAPS; do
-    heap_case "$heap"
-    for ((run = 1; run <= REPEAT; run++)); do
-        dir=$WORK/export-$tag
-        export_log=$WORK/export-$tag-run$run.log
-        rm -rf "$dir" && mkdir -p "$dir/out" "$dir/state"
-        log "running: $label (run $run of $REPEAT, log: $export_log)"
-        measure export_run "$opt" "$dir" "$export_log"
-        if ((M_RC != 0)); then
-            echo "---- last lines of $export_log ----" >&2
-            tail -n 40 "$export_log" >&2
-            die "$label exited with code $M_RC (log: $export_log)"
-        fi
-        verify_output "$dir/out" "$label"
-        [[ -n $(find "$dir/out" -name _manifest.json -print -quit) ]] || die "$label: no _manifest.json written"
-        split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
-        log "$label: $(printf '%.1f' "$M_SECONDS") s — $split"
-        ((KEEP_OUTPUT == 1)) || rm -rf "$dir/out"
-        keep_if_best "$split"
-    done
-    add_row "$label"
-done
+export_case() { # heap run
+    local dir export_log split
+    heap_case "$1"
+    dir=$WORK/export-$tag
+    export_log=$WORK/export-$tag-run$2.log
+    rm -rf "$dir" && mkdir -p "$dir/out" "$dir/state"
+    log "running: $label (run $2 of $REPEAT, log: $export_log)"
+    measure export_run "$opt" "$dir" "$export_log"
+    if ((M_RC != 0)); then
+        echo "---- last lines of $export_log ----" >&2
+        tail -n 40 "$export_log" >&2
+        die "$label exited with code $M_RC (log: $export_log)"
+    fi
+    verify_output "$dir/out" "$label"
+    [[ -n $(find "$dir/out" -name _manifest.json -print -quit) ]] || die "$label: no _manifest.json written"
+    split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
+    log "$label: $(printf '%.1f' "$M_SECONDS") s — $split"
+    ((KEEP_OUTPUT == 1)) || rm -rf "$dir/out"
+    keep_if_best "$label" "$split"
+}
 
 # --- 6. The export to S3 --------------------------------------------------------------------------------------------
 # S3Proxy, a real S3 implementation, as its own process over HTTPS on loopback (a certificate made now for 127.0.0.1)
@@ -581,38 +568,80 @@ verify_s3() { # what suffix: one object per file plus the manifest, every record
     log "$what: verified $objects objects ($data files + _manifest.json), $lines lines, spool empty"
 }
 
+s3_case() { # compression run
+    local compression=$1 s3_label suffix dir export_log split
+    heap_case "$FIRST_HEAP"
+    if [[ $compression == gzip ]]; then
+        s3_label="$label to S3, gzip"; suffix=.gz
+    else
+        s3_label="$label to S3, uncompressed"; suffix=
+    fi
+    dir=$WORK/export-s3-$compression
+    export_log=$WORK/export-s3-$compression-run$2.log
+    rm -rf "$dir" "$SPOOL" && mkdir -p "$dir/out" "$dir/state" "$SPOOL"
+    empty_bucket
+    log "running: $s3_label (run $2 of $REPEAT, log: $export_log)"
+    MEASURE_S3=1
+    measure s3_export_run "$compression" "$opt" "$dir" "$export_log"
+    MEASURE_S3=0
+    if ((M_RC != 0)); then
+        echo "---- last lines of $export_log ----" >&2
+        tail -n 40 "$export_log" >&2
+        die "$s3_label exited with code $M_RC (log: $export_log)"
+    fi
+    verify_s3 "$s3_label" "$suffix"
+    split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
+    log "$s3_label: $(printf '%.1f' "$M_SECONDS") s — $split"
+    rm -rf "$dir"
+    keep_if_best "$s3_label" "$split"
+}
+
+# --- 7. The rounds: each case once per round, BENCH_REPEAT rounds -------------------------------------------------
+read -r FIRST_HEAP _ <<<"$HEAPS"
+heap_case "$FIRST_HEAP"
+FILE_LABEL=$label
 S3_LABEL=
 if ((S3 == 1)); then
     start_s3proxy
-    read -r first_heap _ <<<"$HEAPS"
-    heap_case "$first_heap"
-    FILE_LABEL=$label
-    for compression in gzip none; do
-        if [[ $compression == gzip ]]; then
-            s3_label="$FILE_LABEL to S3, gzip"; suffix=.gz; S3_LABEL=$s3_label
-        else
-            s3_label="$FILE_LABEL to S3, uncompressed"; suffix=
-        fi
-        for ((run = 1; run <= REPEAT; run++)); do
-            dir=$WORK/export-s3-$compression
-            export_log=$WORK/export-s3-$compression-run$run.log
-            rm -rf "$dir" "$SPOOL" && mkdir -p "$dir/out" "$dir/state" "$SPOOL"
-            empty_bucket
-            log "running: $s3_label (run $run of $REPEAT, log: $export_log)"
-            measure s3_export_run "$compression" "$opt" "$dir" "$export_log"
-            if ((M_RC != 0)); then
-                echo "---- last lines of $export_log ----" >&2
-                tail -n 40 "$export_log" >&2
-                die "$s3_label exited with code $M_RC (log: $export_log)"
-            fi
-            verify_s3 "$s3_label" "$suffix"
-            split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
-            log "$s3_label: $(printf '%.1f' "$M_SECONDS") s — $split"
-            rm -rf "$dir"
-            keep_if_best "$split"
-        done
-        add_row "$s3_label"
-    done
+    S3_LABEL="$FILE_LABEL to S3, gzip"
+fi
+# How the exports start: as bin/bulk-export starts them (BENCH_CDS=1, the default), from the class-data archive it
+# keeps beside the jar, which an untimed first export writes for the private copy, and with its JVM options; or as
+# plain java -jar (BENCH_CDS=0).
+if [[ ${BENCH_CDS:-1} == 1 ]]; then
+    LAUNCHER=("$ROOT/bin/bulk-export")
+    JAR_ARGS=()
+    archive=${JAR%.jar}.jsa
+    rm -f "$archive"
+    rm -rf "$WORK/export-cds" "$SPOOL" && mkdir -p "$WORK/export-cds/out" "$WORK/export-cds/state" "$SPOOL"
+    # to S3 when the S3 runs are on: that export loads nearly every class a file export does, and the AWS SDK's
+    log "writing the class-data archive (an untimed export, bin/bulk-export's first run)"
+    if ((S3 == 1)); then
+        (s3_export_run gzip "" "$WORK/export-cds" "$WORK/export-cds.log") \
+            || die "the export that writes the class-data archive failed (log: $WORK/export-cds.log)"
+        empty_bucket
+    else
+        (export_run "" "$WORK/export-cds" "$WORK/export-cds.log") \
+            || die "the export that writes the class-data archive failed (log: $WORK/export-cds.log)"
+    fi
+    [[ -f $archive ]] || die "no class-data archive was written (log: $WORK/export-cds.log)"
+    rm -rf "$WORK/export-cds"
+else
+    LAUNCHER=(java)
+    JAR_ARGS=(-jar "$JAR")
+fi
+
+rm -f "$WORK"/export-*.log
+for ((run = 1; run <= REPEAT; run++)); do
+    baseline_case 1 "$run"
+    if ((PARALLEL > 1)); then baseline_case "$PARALLEL" "$run"; fi
+    for heap in $HEAPS; do export_case "$heap" "$run"; done
+    if ((S3 == 1)); then
+        for compression in gzip none; do s3_case "$compression" "$run"; done
+    fi
+done
+for c in "${CASES[@]}"; do add_row "$c"; done
+if ((S3 == 1)); then
     ((KEEP_OUTPUT == 1)) || empty_bucket
     kill "$S3PROXY_PID" 2>/dev/null || true
     wait "$S3PROXY_PID" 2>/dev/null || true
@@ -630,7 +659,16 @@ if [[ -n $S3_LABEL ]]; then
     RATIO+=" — $S3_LABEL vs $FILE_LABEL, peak RSS ${BEST_PEAK_MB[$S3_LABEL]} MB vs ${BEST_PEAK_MB[$FILE_LABEL]} MB"
 fi
 
-# --- 7. Results ---------------------------------------------------------------------------------------------------
+# The target of the file export: at least the throughput of curl | gzip -dc fetching the files one after another.
+EXPORT_RATIO="export/baseline throughput ratio (target: at least 100%):"
+for heap in $HEAPS; do
+    heap_case "$heap"
+    EXPORT_RATIO+=$(awk -v b="${BEST_SECONDS[$BASELINE_LABEL]}" -v e="${BEST_SECONDS[$label]}" -v l="$label" \
+        'BEGIN{printf " %s %.0f%%;", l, 100 * b / e}')
+done
+EXPORT_RATIO="${EXPORT_RATIO%;} of $BASELINE_LABEL"
+
+# --- 8. Results ---------------------------------------------------------------------------------------------------
 HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s\tS3Proxy CPU s\tother CPU s'
 {
     echo
@@ -644,6 +682,7 @@ HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s
                 print line
             }
         }'
+    echo "$EXPORT_RATIO"
     [[ -z $RATIO ]] || echo "$RATIO"
     ((${#NOTES[@]} == 0)) || printf '%s\n' "${NOTES[@]}"
     ((${#BUSY[@]} == 0)) || echo "WARNING: other processes were busy during: ${BUSY[*]} — those numbers are not reliable"
@@ -663,6 +702,8 @@ HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s
         print line
         if (NR == 1) { sep = "|---|"; for (i = 2; i <= NF; i++) sep = sep "---:|"; print sep }
     }'
+    echo
+    echo "**$EXPORT_RATIO**"
     echo
     [[ -z $RATIO ]] || { echo "**$RATIO**"; echo; }
     echo "MB = 10^6 bytes; MB/s counts decompressed JSON. Seconds: wall time from process start to exit (the export"

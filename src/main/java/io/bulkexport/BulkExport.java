@@ -177,7 +177,7 @@ public class BulkExport {
                     settings.decimal("bulkexport.poll.backoff", 1.5, 1.0),
                     Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 300, 0.01) * 1000)),
                     Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
-            runMode = new RunMode(once, store, jobs, main::completed, 200);
+            runMode = new RunMode(once, store, jobs, main::completed, 50);
             Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
 
             registry.bind("stateStore", store);

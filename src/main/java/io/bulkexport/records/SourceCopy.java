@@ -156,6 +156,9 @@ final class SourceCopy implements Closeable {
      * @throws IOException if the copy holds less than that (it cannot, short of a bug)
      */
     void decodeTaken(ChunkSink sink) throws IOException {
+        if (takenBytes == 0) {
+            return;
+        }
         FileChannel reader;
         synchronized (this) {
             if (released) {
