@@ -69,7 +69,7 @@ final class S3ProxyServer implements AutoCloseable {
         }
         endpoint = URI.create("https://127.0.0.1:" + proxy.getSecurePort());
         client = S3Clients.create(new S3Settings(Optional.empty(), "", Optional.of("us-east-1"), Optional.of(endpoint),
-                true, true, Compression.GZIP, S3Settings.MIN_PART_SIZE, dir));
+                true, true, Compression.GZIP, true, S3Settings.MIN_PART_SIZE, dir));
     }
 
     /** The application settings that point the S3 sink at this server. */

@@ -70,7 +70,7 @@ class S3SinkTest {
     @Test
     void should_land_one_gzip_object_per_file_with_the_served_records_and_the_manifest_last() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
-        try (ExportHarness app = s3Export(small())) {
+        try (ExportHarness app = s3Export(small()); LogCapture logs = new LogCapture(Level.INFO)) {
             assertThat(app.run()).isEqualTo(0);
 
             String requestId = app.onlyRequestId();
@@ -97,6 +97,8 @@ class S3SinkTest {
             for (int i = 0; i < fileKeys.size(); i++) {
                 assertThat(s3.read(BUCKET, fileKeys.get(i))).isEqualTo(app.sandbox.servedFile(requestId, i));
             }
+            assertThat(logs.lines()).filteredOn(line -> line.contains(" landed in s3://")).hasSize(3)
+                    .allMatch(line -> line.contains("(the vendor's gzip, stored as it came)"));
             assertThat(s3.unfinishedUploads(BUCKET)).isEmpty();
             assertThat(filesUnder(dir.resolve("spool"))).isEmpty();
             assertThat(dir.resolve("out")).doesNotExist();
@@ -152,6 +154,26 @@ class S3SinkTest {
             assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
             assertThat(s3.keys(BUCKET, "")).isEmpty();
+        }
+    }
+
+    @Test
+    void should_compress_the_records_itself_when_told_not_to_keep_the_vendors_gzip() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
+        try (ExportHarness app = s3Export(small()).set("bulkexport.s3.keep-vendor-gzip", "false");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            assertThat(app.run()).isEqualTo(0);
+            String requestId = app.onlyRequestId();
+            List<String> fileKeys = assertOneObjectPerFileAndTheManifest(app, requestId);
+            for (int i = 0; i < fileKeys.size(); i++) {
+                byte[] served = app.sandbox.servedFile(requestId, i);
+                assertThat(s3.lines(BUCKET, fileKeys.get(i))).isEqualTo(new String(new GZIPInputStream(
+                        new ByteArrayInputStream(served)).readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+            }
+            // the sandbox compresses as this sink does (Java's gzip at level 1), so the bytes may well be the same:
+            // what tells is whether the file was compressed here
+            assertThat(logs.lines()).filteredOn(line -> line.contains(" landed in s3://")).hasSize(3)
+                    .noneMatch(line -> line.contains("stored as it came"));
         }
     }
 

@@ -74,7 +74,7 @@ public class FileSink {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
         Path root = requestDir(job.name(), exchange.getProperty("requestId", String.class));
         String fileName = exchange.getProperty("fileName", String.class);
-        output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName)), Compression.NONE);
+        output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName)), Compression.NONE, false);
     }
 
     /** Moves the complete file into place; the body becomes what landed. */

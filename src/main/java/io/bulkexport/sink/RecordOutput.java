@@ -33,9 +33,11 @@ public class RecordOutput {
 
     /**
      * Starts writing {@code target} for the file named by property {@code fileName}; the body is the vendor's
-     * response stream. Whatever an earlier attempt at this file left open is discarded first.
+     * response stream. Whatever an earlier attempt at this file left open is discarded first. With
+     * {@code keepVendorGzip}, a gzip output of a gzip JSON Lines file keeps the vendor's bytes when the records allow
+     * it ({@link RecordFileWriter#keepSource}).
      */
-    void open(Exchange exchange, Path target, Compression compression) {
+    void open(Exchange exchange, Path target, Compression compression, boolean keepVendorGzip) {
         abort(exchange);
         String fileName = exchange.getProperty("fileName", String.class);
         Object body = exchange.getMessage().getBody();
@@ -43,7 +45,7 @@ public class RecordOutput {
             RecordFileWriter writer = RecordFileWriter.open(target, fileName, compression);
             exchange.setProperty(WRITER, writer);
             // gzip records from a gzip JSON Lines file: the vendor's compressed bytes are kept, if the records allow
-            if (compression == Compression.GZIP && body instanceof InputStream vendorStream
+            if (keepVendorGzip && compression == Compression.GZIP && body instanceof InputStream vendorStream
                     && RecordReaders.isGzipJsonLines(exchange.getProperty("encoding", String.class),
                             exchange.getProperty("format", String.class))) {
                 body = writer.keepSource(vendorStream);

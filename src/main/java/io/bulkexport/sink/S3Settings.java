@@ -17,6 +17,8 @@ import io.bulkexport.records.Compression;
  *
  * @param bucket   empty when unset; {@link #requireBucket} refuses that once a job writes to S3
  * @param prefix   without leading or trailing '/', possibly empty
+ * @param keepVendorGzip with gzip objects: store a vendor's gzip JSON Lines file as it came when every line is kept
+ *                 as read (see {@link io.bulkexport.records.RecordFileWriter#keepSource}), instead of compressing
  * @param region   empty: the AWS default region chain (AWS_REGION, profile), else us-east-1
  * @param endpoint empty: AWS itself
  */
@@ -28,6 +30,7 @@ public record S3Settings(
         boolean pathStyle,
         boolean trustAllCertificates,
         Compression compression,
+        boolean keepVendorGzip,
         long partSize,
         Path spoolDir) {
 
@@ -44,6 +47,7 @@ public record S3Settings(
                 settings.flag("bulkexport.s3.trust-all-certificates", false),
                 "none".equals(settings.oneOf("bulkexport.s3.compression", "gzip", "gzip", "none"))
                         ? Compression.NONE : Compression.GZIP,
+                settings.flag("bulkexport.s3.keep-vendor-gzip", true),
                 settings.whole("bulkexport.s3.part-size", 16 * 1024 * 1024, MIN_PART_SIZE),
                 Path.of(settings.text("bulkexport.s3.spool-dir", "data/spool")));
     }

@@ -53,7 +53,7 @@ public class S3Sink {
                 + settings.compression().suffix();
         Path spool = settings.spoolDir().resolve(SafePaths.segment(job, "job name"))
                 .resolve(SafePaths.segment(requestId, "request id"));
-        output.open(exchange, SafePaths.under(spool, name), settings.compression());
+        output.open(exchange, SafePaths.under(spool, name), settings.compression(), settings.keepVendorGzip());
         exchange.setProperty("s3Key", settings.key(job, requestId, name));
     }
 

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /** The one-line explanations of S3 failures the integration tests cannot provoke with S3Proxy. */
 class S3FailuresTest {
     private static final S3Settings SETTINGS = new S3Settings(Optional.of("lake"), "exports", Optional.of("eu-west-1"),
-            Optional.of(URI.create("https://minio.example:9000")), true, false, Compression.GZIP,
+            Optional.of(URI.create("https://minio.example:9000")), true, false, Compression.GZIP, true,
             S3Settings.MIN_PART_SIZE, Path.of("spool"));
 
     private static S3Exception answer(int status, String code) {
