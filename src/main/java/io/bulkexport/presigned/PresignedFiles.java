@@ -35,12 +35,26 @@ public class PresignedFiles implements AutoCloseable {
 
     private final PresignedLinks links;
     private final Clock clock;
-    private final CloseableHttpClient client;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private CloseableHttpClient client; // made at the first download: its TLS set-up costs start-up time otherwise
 
     public PresignedFiles(PresignedLinks links, Clock clock, Duration connectTimeout, Duration readTimeout) {
         this.links = links;
         this.clock = clock;
-        this.client = HttpClients.custom()
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+    }
+
+    private synchronized CloseableHttpClient client() {
+        if (client == null) {
+            client = newClient();
+        }
+        return client;
+    }
+
+    private CloseableHttpClient newClient() {
+        return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.of(connectTimeout))
@@ -80,7 +94,7 @@ public class PresignedFiles implements AutoCloseable {
         HttpGet get = new HttpGet(link.url());
         ClassicHttpResponse response;
         try {
-            response = client.executeOpen(null, get, null);
+            response = client().executeOpen(null, get, null);
         } catch (IOException e) {
             IOException redacted = new IOException("downloading " + fileName + ": "
                     + Redaction.withoutQueries(String.valueOf(e.getMessage())));
@@ -124,8 +138,10 @@ public class PresignedFiles implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        client.close();
+    public synchronized void close() throws IOException {
+        if (client != null) {
+            client.close();
+        }
     }
 
     /** The response body; closing it before its end drops the connection instead of reading the rest. */
