@@ -17,6 +17,7 @@ import io.bulkexport.config.Settings;
 import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.records.Compression;
 import io.bulkexport.records.DecompressionLimit;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordReaders;
@@ -179,6 +180,8 @@ public class BulkExport {
                     Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
             runMode = new RunMode(once, store, jobs, main::completed, 50);
             Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
+            Compression outputCompression = "gzip".equals(settings.oneOf("bulkexport.output.compression", "none",
+                    "none", "gzip")) ? Compression.GZIP : Compression.NONE;
 
             registry.bind("stateStore", store);
             registry.bind("jobs", jobs);
@@ -187,7 +190,7 @@ public class BulkExport {
             Path outputRoot = output.toAbsolutePath().normalize();
             registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
                     settings.under("bulkexport.attach."), job -> "s3".equals(job.sink()) ? s3Settings.destination()
-                            : "file:" + outputRoot));
+                            : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : "")));
             registry.bind("retryPolicy", new RetryPolicy(settings::optional,
                     (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
                     settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
@@ -214,7 +217,8 @@ public class BulkExport {
                     settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
             registry.bind("recordOutput", recordOutput);
             registry.bind("writeRecords", (Processor) recordOutput::write);
-            fileSink = new FileSink(output, store, recordOutput);
+            fileSink = new FileSink(output, outputCompression,
+                    settings.flag("bulkexport.output.keep-vendor-gzip", true), store, recordOutput);
             registry.bind("fileSink", fileSink);
             s3Sink = new S3Sink(s3Settings, store, recordOutput);
             registry.bind("s3Sink", s3Sink);

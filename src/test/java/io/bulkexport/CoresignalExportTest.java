@@ -2,17 +2,26 @@ package io.bulkexport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.sandbox.EndpointKind;
 import io.bulkexport.sandbox.Fault;
 import io.bulkexport.sandbox.LoggedRequest;
 import io.bulkexport.sandbox.SandboxSettings;
+import io.bulkexport.sink.SafePaths;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +74,77 @@ class CoresignalExportTest {
             }
             assertThat(app.allFiles()).noneMatch(p -> p.getFileName().toString().endsWith(".part"));
             assertThat(app.sandbox.submissions().get(0).body()).contains("\"es_dsl_query\"").contains("\"data_format\":\"json\"");
+        }
+    }
+
+    @Test
+    void should_store_gzip_files_when_asked_keeping_the_vendors_gzip_when_its_lines_are_records_as_read()
+            throws Exception {
+        // files of 400, 400 and 200 lines (limit 1,000), line 300 of each malformed: only the third file is clean
+        try (ExportHarness app = new ExportHarness(dir, small().withMalformedEvery(300)).job("engineers",
+                "provider: coresignal\ndataset: employee_clean\nmethod: es_dsl\nlimit: 1000\nrequest: "
+                        + Path.of("config/queries/coresignal-python-engineers.json").toAbsolutePath() + "\n")
+                .set("bulkexport.output.compression", "gzip");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            assertThat(app.run()).isEqualTo(0);
+            String requestId = app.onlyRequestId();
+            Path request = app.requestDir("engineers");
+            List<String> names = app.sandbox.fileNames(requestId);
+            List<Long> landed = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                Path file = request.resolve(SafePaths.outputName(names.get(i)) + ".gz");
+                byte[] stored = Files.readAllBytes(file);
+                String text = new String(new GZIPInputStream(new ByteArrayInputStream(stored)).readAllBytes(),
+                        StandardCharsets.UTF_8);
+                text.lines().forEach(line -> landed.add(readId(line)));
+                assertThat(text).endsWith("\n");
+            }
+            assertThat(landed).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+            JsonNode manifest = app.manifest("engineers");
+            for (JsonNode file : manifest.get("files")) {
+                byte[] stored = Files.readAllBytes(request.resolve(file.get("path").asText()));
+                assertThat(file.get("path").asText()).endsWith(".jsonl.gz");
+                assertThat(file.get("sha256").asText()).isEqualTo(HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(stored)));
+            }
+            // a file with a malformed line is compressed here, the others are the vendor's gzip as it came
+            long clean = 0;
+            for (JsonNode file : manifest.get("files")) {
+                clean += file.get("quarantined").asLong() == 0 ? 1 : 0;
+            }
+            assertThat(clean).as("files without a malformed line").isEqualTo(1);
+            List<String> landedLines = logs.lines().stream().filter(line -> line.contains(" landed")).toList();
+            assertThat(landedLines).hasSize(3);
+            assertThat(landedLines).filteredOn(line -> line.contains("stored as it came")).hasSize((int) clean);
+            assertThat(app.quarantined("engineers")).hasSize((int) app.sandbox.malformedLineCount(requestId));
+        }
+    }
+
+    @Test
+    void should_not_mix_plain_and_gzip_files_in_one_request_when_the_setting_changes_midway() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            app.sandbox.faults().onDownloadOfFile(1, Fault.respond(404, "{\"detail\": \"Not Found\"}"));
+            assertThat(app.run()).as("one file refused: the run is incomplete").isEqualTo(1);
+
+            app.set("bulkexport.output.compression", "gzip");
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("started writing to file:" + dir.resolve("out").toAbsolutePath()
+                    + " and its job now writes to file:" + dir.resolve("out").toAbsolutePath() + " (gzip)");
+            assertThat(app.allFiles()).noneMatch(file -> file.toString().endsWith(".gz"));
+
+            app.set("bulkexport.output.compression", "none");
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates();
+        }
+    }
+
+    private static long readId(String line) {
+        try {
+            return ExportHarness.JSON.readTree(line).get("id").asLong();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -21,19 +21,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lands records on the filesystem: {@code {output}/{job}/{request}/{file}.jsonl}, each file under a temporary name
- * until complete, and a {@code _manifest.json} per request written last. One open, buffered writer per file.
+ * Lands records on the filesystem: {@code {output}/{job}/{request}/{file}.jsonl} (or {@code .jsonl.gz}), each file
+ * under a temporary name until complete, and a {@code _manifest.json} per request written last. One open, buffered
+ * writer per file.
  */
 public class FileSink {
     public static final String MANIFEST = Manifest.NAME;
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.sink");
 
     private final Path outputDir;
+    private final Compression compression;
+    private final boolean keepVendorGzip;
     private final StateStore store;
     private final RecordOutput output;
 
-    public FileSink(Path outputDir, StateStore store, RecordOutput output) {
+    /**
+     * @param compression    how files are stored: plain {@code .jsonl}, or {@code .jsonl.gz}
+     * @param keepVendorGzip with gzip: store a vendor's gzip JSON Lines file as it came when every line is kept as
+     *                       read (see {@link RecordFileWriter#keepSource}), instead of compressing the records here
+     */
+    public FileSink(Path outputDir, Compression compression, boolean keepVendorGzip, StateStore store,
+                    RecordOutput output) {
         this.outputDir = outputDir;
+        this.compression = compression;
+        this.keepVendorGzip = keepVendorGzip;
         this.store = store;
         this.output = output;
     }
@@ -74,7 +85,8 @@ public class FileSink {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
         Path root = requestDir(job.name(), exchange.getProperty("requestId", String.class));
         String fileName = exchange.getProperty("fileName", String.class);
-        output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName)), Compression.NONE, false);
+        output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName) + compression.suffix()),
+                compression, keepVendorGzip);
     }
 
     /** Moves the complete file into place; the body becomes what landed. */
