@@ -180,8 +180,8 @@ public class BulkExport {
                     Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
             runMode = new RunMode(once, store, jobs, main::completed, 50);
             Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
-            Compression outputCompression = "gzip".equals(settings.oneOf("bulkexport.output.compression", "none",
-                    "none", "gzip")) ? Compression.GZIP : Compression.NONE;
+            Compression outputCompression = Compression.named(
+                    settings.oneOf("bulkexport.output.compression", "none", "none", "gzip"));
 
             registry.bind("stateStore", store);
             registry.bind("jobs", jobs);

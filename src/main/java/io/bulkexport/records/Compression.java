@@ -11,6 +11,11 @@ public enum Compression {
         this.suffix = suffix;
     }
 
+    /** The compression a setting names: {@code none} or {@code gzip} (checked by the caller). */
+    public static Compression named(String name) {
+        return "gzip".equals(name) ? GZIP : NONE;
+    }
+
     /** What the stored file's name ends with after {@code .jsonl}: {@code ""} or {@code ".gz"}. */
     public String suffix() {
         return suffix;

@@ -3,13 +3,9 @@ package io.bulkexport.records;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -78,7 +74,7 @@ final class HashingFileOutput implements Closeable {
 
     /** Bytes stored in the file so far; after {@link #finish()}, its size. */
     long storedBytes() {
-        return stored.count;
+        return stored.count();
     }
 
     /** Flushes (ending the gzip stream), forces the data to disk and closes; returns the SHA-256 in hex. */
@@ -87,14 +83,12 @@ final class HashingFileOutput implements Closeable {
         if (encoder != stored) {
             ((GZIPOutputStream) encoder).finish();
         }
-        stored.channel.force(true);
-        stored.channel.close();
-        return HexFormat.of().formatHex(stored.sha256.digest());
+        return stored.finish();
     }
 
     @Override
     public void close() throws IOException {
-        stored.channel.close();
+        stored.close();
     }
 
     private void flushBuffer() throws IOException {
@@ -109,45 +103,11 @@ final class HashingFileOutput implements Closeable {
         accepted += length;
     }
 
-    /** The end of the chain: hashes, counts and writes the bytes that are stored. */
-    private static final class StoredBytes extends OutputStream {
-        private final FileChannel channel;
-        private final MessageDigest sha256 = newSha256();
-        private long count;
-
-        StoredBytes(FileChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] src, int offset, int length) throws IOException {
-            sha256.update(src, offset, length);
-            ByteBuffer bytes = ByteBuffer.wrap(src, offset, length);
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            count += length;
-        }
-    }
-
     /** Gzip at {@link #GZIP_LEVEL}, with an output buffer as large as the line buffer. */
     private static final class FastGzip extends GZIPOutputStream {
         FastGzip(OutputStream out) throws IOException {
             super(out, BUFFER_SIZE);
             def.setLevel(GZIP_LEVEL);
-        }
-    }
-
-    static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-256", e);
         }
     }
 }

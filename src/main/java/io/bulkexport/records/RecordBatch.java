@@ -131,9 +131,8 @@ public final class RecordBatch {
     }
 
     /** Said by the reader that made the batch, when {@link #verbatim()} holds. */
-    RecordBatch markVerbatim() {
+    void markVerbatim() {
         verbatim = true;
-        return this;
     }
 
     /** The lines rejected so far, in the order they were rejected (read-only view). */

@@ -10,8 +10,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPInputStream;
 
@@ -34,9 +32,7 @@ final class SourceCopy implements Closeable {
     private static final int GZIP_SMALLEST = 18 + 2; // header, an empty deflate block, trailer
 
     private final Path path;
-    private final FileChannel channel;
-    private final MessageDigest sha256 = HashingFileOutput.newSha256();
-    private long size;
+    private final StoredBytes stored;
     private boolean released;
 
     private final CRC32 takenCrc = new CRC32();
@@ -44,7 +40,7 @@ final class SourceCopy implements Closeable {
 
     private SourceCopy(Path path, FileChannel channel) {
         this.path = path;
-        this.channel = channel;
+        this.stored = new StoredBytes(channel);
     }
 
     /** Creates (or truncates) {@code path} for the copy. */
@@ -84,15 +80,9 @@ final class SourceCopy implements Closeable {
     }
 
     private synchronized void copy(byte[] b, int off, int len) throws IOException {
-        if (released) {
-            return;
+        if (!released) {
+            stored.write(b, off, len);
         }
-        sha256.update(b, off, len);
-        ByteBuffer bytes = ByteBuffer.wrap(b, off, len);
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-        size += len;
     }
 
     /**
@@ -133,12 +123,13 @@ final class SourceCopy implements Closeable {
      * and size (modulo 2^32) of the taken bytes. The reader has checked the copy's own trailer against its content.
      */
     synchronized boolean isWhole() throws IOException {
+        long size = stored.count();
         if (released || size < GZIP_SMALLEST) {
             return false;
         }
         ByteBuffer trailer = ByteBuffer.allocate(GZIP_TRAILER).order(ByteOrder.LITTLE_ENDIAN);
         while (trailer.hasRemaining()) {
-            if (channel.read(trailer, size - GZIP_TRAILER + trailer.position()) < 0) {
+            if (stored.readAt(trailer, size - GZIP_TRAILER + trailer.position()) < 0) {
                 return false;
             }
         }
@@ -188,7 +179,7 @@ final class SourceCopy implements Closeable {
 
     /** Bytes copied so far; after {@link #finish()}, the size of the file. */
     synchronized long size() {
-        return size;
+        return stored.count();
     }
 
     /** The copy's file. */
@@ -199,16 +190,14 @@ final class SourceCopy implements Closeable {
     /** Stops copying, forces the copy to disk and closes it; returns its SHA-256 in hex. */
     synchronized String finish() throws IOException {
         released = true;
-        channel.force(true);
-        channel.close();
-        return HexFormat.of().formatHex(sha256.digest());
+        return stored.finish();
     }
 
     /** Stops copying and deletes the copy; the tee goes on passing the source through. Safe to call twice. */
     synchronized void discard() {
         released = true;
         try {
-            channel.close();
+            stored.close();
         } catch (IOException ignored) {
             // deleting it is what matters
         }

@@ -45,8 +45,7 @@ public record S3Settings(
                 settings.optional("bulkexport.s3.endpoint").map(S3Settings::endpoint),
                 settings.flag("bulkexport.s3.path-style", false),
                 settings.flag("bulkexport.s3.trust-all-certificates", false),
-                "none".equals(settings.oneOf("bulkexport.s3.compression", "gzip", "gzip", "none"))
-                        ? Compression.NONE : Compression.GZIP,
+                Compression.named(settings.oneOf("bulkexport.s3.compression", "gzip", "gzip", "none")),
                 settings.flag("bulkexport.s3.keep-vendor-gzip", true),
                 settings.whole("bulkexport.s3.part-size", 16 * 1024 * 1024, MIN_PART_SIZE),
                 Path.of(settings.text("bulkexport.s3.spool-dir", "data/spool")));
