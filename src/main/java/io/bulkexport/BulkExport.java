@@ -61,7 +61,15 @@ public class BulkExport {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport");
     public static final String CONFIG = "bulkexport.config";
 
-    private final Main main = new Main();
+    private final Main main = new Main() {
+        // Before loading the routes, Camel parses every route file once more, only to find what a Kubernetes
+        // Integration or Pipe resource would configure. The route files here are plain route lists: skipping that
+        // pass takes about a tenth of a second off every start.
+        @Override
+        protected void modelineRoutes(CamelContext camelContext) {
+            // nothing to pre-configure
+        }
+    };
     private final Properties overrides = new Properties();
     private HikariDataSource dataSource;
     private Sandboxes sandboxes;
@@ -178,7 +186,7 @@ public class BulkExport {
                     settings.decimal("bulkexport.poll.backoff", 1.5, 1.0),
                     Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 300, 0.01) * 1000)),
                     Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
-            runMode = new RunMode(once, store, jobs, main::completed, 50);
+            runMode = new RunMode(once, store, jobs, main::completed, 1000);
             Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
             Compression outputCompression = Compression.named(
                     settings.oneOf("bulkexport.output.compression", "none", "none", "gzip"));

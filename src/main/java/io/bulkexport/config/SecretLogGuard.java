@@ -52,10 +52,15 @@ public final class SecretLogGuard extends AbstractFilter {
         }
     }
 
-    // A configuration filter is asked before the event exists (pattern and parameters), and again for events.
+    // A configuration filter is asked before the event exists (pattern and parameters), and again for events. It is
+    // also asked by every isDebugEnabled()-style check: a level the logger would drop anyway is let through untouched
+    // (the level check drops it), so that those checks stay cheap.
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, String msg, Object... params) {
+        if (belowThreshold(logger, level)) {
+            return Result.NEUTRAL;
+        }
         if (mentions(msg)) {
             return Result.DENY;
         }
@@ -71,11 +76,17 @@ public final class SecretLogGuard extends AbstractFilter {
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, Object msg, Throwable t) {
+        if (belowThreshold(logger, level)) {
+            return Result.NEUTRAL;
+        }
         return msg != null && mentions(msg.toString()) || thrownMentions(t) ? Result.DENY : Result.NEUTRAL;
     }
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, Message msg, Throwable t) {
+        if (belowThreshold(logger, level)) {
+            return Result.NEUTRAL;
+        }
         return msg != null && mentions(msg.getFormattedMessage()) || thrownMentions(t) ? Result.DENY : Result.NEUTRAL;
     }
 
@@ -84,6 +95,12 @@ public final class SecretLogGuard extends AbstractFilter {
         Message message = event.getMessage();
         return message != null && mentions(message.getFormattedMessage()) || thrownMentions(event.getThrown())
                 ? Result.DENY : Result.NEUTRAL;
+    }
+
+    /** True if the logger's own level drops an event at {@code level} whatever this filter says. */
+    private static boolean belowThreshold(Logger logger, Level level) {
+        Level threshold = logger.getLevel();
+        return level != null && threshold != null && !level.isMoreSpecificThan(threshold);
     }
 
     private static boolean mentions(String text) {

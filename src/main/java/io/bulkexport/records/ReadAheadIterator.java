@@ -12,6 +12,10 @@ import java.util.concurrent.TimeUnit;
  * A failure of the source is rethrown unchanged, once, by the {@code hasNext()}/{@code next()} that meets it; the
  * iteration is then over. (Camel's splitter walks its iterator once more while cleaning up after a failure; a second
  * throw there would only print the same error again, with a stack trace.)
+ *
+ * <p>Each {@code next()} releases the batch the one before returned ({@link RecordBatch#release()}): the consumer must
+ * be done with a batch, and must not have handed it to another thread, when it asks for the next one. Camel's
+ * splitter, streaming and not parallel, asks for the next batch only once every step has finished with the last.
  */
 final class ReadAheadIterator implements RecordBatchIterator {
 
@@ -26,6 +30,7 @@ final class ReadAheadIterator implements RecordBatchIterator {
     private volatile boolean closed;
     private Object next;
     private boolean ended;
+    private RecordBatch handedOut;
 
     ReadAheadIterator(RecordBatchIterator source, int depth, String threadName) {
         this.source = source;
@@ -63,6 +68,10 @@ final class ReadAheadIterator implements RecordBatchIterator {
         }
         RecordBatch batch = (RecordBatch) next;
         next = null;
+        if (handedOut != null) {
+            handedOut.release(); // asking for the next batch means being done with the last one
+        }
+        handedOut = batch;
         return batch;
     }
 

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Consecutive records of one source file, kept as bytes: one backing array plus an offset,
@@ -29,6 +30,7 @@ public final class RecordBatch {
     private int size;
     private final List<QuarantinedRecord> quarantined;
     private boolean verbatim;
+    private Consumer<byte[]> owner; // takes the backing array back for another batch, see release()
 
     /**
      * Wraps records that already sit in {@code data}; the arrays are taken over, not copied.
@@ -133,6 +135,24 @@ public final class RecordBatch {
     /** Said by the reader that made the batch, when {@link #verbatim()} holds. */
     void markVerbatim() {
         verbatim = true;
+    }
+
+    /** Said by the reader that made the batch: {@link #release()} hands the backing array back to {@code owner}. */
+    void returnDataTo(Consumer<byte[]> owner) {
+        this.owner = owner;
+    }
+
+    /**
+     * Says that nobody will look at this batch again, so its reader may fill the backing array with later records
+     * (at most once; a batch whose reader did not ask for it back is left alone). Called by {@link ReadAheadIterator}
+     * when the consumer asks for the next batch.
+     */
+    void release() {
+        Consumer<byte[]> taker = owner;
+        owner = null;
+        if (taker != null) {
+            taker.accept(data);
+        }
     }
 
     /** The lines rejected so far, in the order they were rejected (read-only view). */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code service} keeps running scheduled jobs; {@code once} waits until every one-shot job of this instance has
- * ended, prints one summary line per job and stops with exit code 0 (all done) or 1 (any not done).
+ * ended, prints one summary line per job and stops with exit code 0 (all done) or 1 (any not done). Once mode looks
+ * as soon as the state store ends a run, and every {@code checkMillis} in case a run ended some other way.
  */
 public class RunMode {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.summary");
@@ -27,7 +29,8 @@ public class RunMode {
     private final Runnable stop;
     private final long checkMillis;
     private volatile int exitCode;
-    private ScheduledExecutorService watcher;
+    private volatile ScheduledExecutorService watcher;
+    private boolean finished; // only touched on the watcher's thread
 
     public RunMode(boolean once, StateStore store, Jobs jobs, Runnable stop, long checkMillis) {
         this.once = once;
@@ -35,6 +38,9 @@ public class RunMode {
         this.jobs = jobs;
         this.stop = stop;
         this.checkMillis = checkMillis;
+        if (once) {
+            store.onRunEnded(this::runEnded);
+        }
     }
 
     public boolean isOnce() {
@@ -61,7 +67,21 @@ public class RunMode {
         watcher.scheduleWithFixedDelay(this::checkFinished, 0, checkMillis, TimeUnit.MILLISECONDS);
     }
 
+    private void runEnded() {
+        ScheduledExecutorService current = watcher;
+        if (current != null) {
+            try {
+                current.execute(this::checkFinished);
+            } catch (RejectedExecutionException alreadyStopping) {
+                // the last check has already seen every job end
+            }
+        }
+    }
+
     private void checkFinished() {
+        if (finished) {
+            return;
+        }
         try {
             List<Run> latest = new ArrayList<>();
             List<String> neverStarted = new ArrayList<>();
@@ -81,6 +101,7 @@ public class RunMode {
                 }
             }
             exitCode = code;
+            finished = true;
             watcher.shutdown();
             stop.run();
         } catch (RuntimeException e) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
@@ -34,10 +35,19 @@ public class StateStore {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final List<Runnable> endListeners = new CopyOnWriteArrayList<>();
 
     public StateStore(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
+    }
+
+    /**
+     * Calls {@code listener}, on the caller's thread, each time this store moves a run to a terminal status. Another
+     * instance sharing the database does not call it: listeners that care about those runs still have to look.
+     */
+    public void onRunEnded(Runnable listener) {
+        endListeners.add(listener);
     }
 
     /** Creates the tables when they do not exist yet. */
@@ -232,8 +242,12 @@ public class StateStore {
     public boolean transition(String runId, RunStatus from, RunStatus to, String message) {
         long now = clock.millis();
         Long finishedAt = to.isTerminal() ? now : null;
-        return update("UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
+        boolean moved = update("UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
                 + " WHERE run_id = ? AND status = ?", to.name(), clip(message), finishedAt, now, runId, from.name()) == 1;
+        if (moved && to.isTerminal()) {
+            endListeners.forEach(Runnable::run);
+        }
+        return moved;
     }
 
     /**

@@ -10,7 +10,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -41,6 +44,33 @@ class ReadAheadIteratorTest {
                 .open(new ByteArrayInputStream(input), null, "jsonl", "x"));
         assertThat(texts(ahead)).hasSize(5000).isEqualTo(texts(direct));
         assertThat(ahead).hasSameSizeAs(direct);
+    }
+
+    @Test
+    void fillsTheArraysOfBatchesAgainOnlyOnceTheNextIsAskedFor() throws Exception {
+        int count = 20_000;
+        Set<byte[]> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
+        int batchCount = 0;
+        long expectedLine = 1;
+        try (RecordBatchIterator batches = new RecordReaders(1000, 512, 1024, 2) // batches of 512 bytes at most
+                .open(new ByteArrayInputStream(utf8(lines(count))), null, "jsonl", "x")) {
+            while (batches.hasNext()) {
+                RecordBatch batch = batches.next();
+                batchCount++;
+                arrays.add(batch.data());
+                if (batchCount % 50 == 0) {
+                    Thread.sleep(2); // the reader runs ahead and fills every array it may
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    assertThat(batch.line(i)).isEqualTo(expectedLine);
+                    assertThat(batch.text(i)).isEqualTo("{\"n\":" + (expectedLine - 1) + ",\"s\":\"ж\"}");
+                    expectedLine++;
+                }
+            }
+        }
+        assertThat(expectedLine - 1).isEqualTo(count);
+        assertThat(batchCount).isGreaterThan(500);
+        assertThat(arrays.size()).as("arrays for %d batches", batchCount).isLessThan(10);
     }
 
     @Test

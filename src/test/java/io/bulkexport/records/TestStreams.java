@@ -41,12 +41,35 @@ final class TestStreams {
         };
     }
 
+    /**
+     * Every batch, each copied before the next is asked for: a reader may fill a batch's array again once the next
+     * batch is asked for (see {@link ReadAheadIterator}), so batches cannot just be collected.
+     */
     static List<RecordBatch> drain(RecordBatchIterator batches) {
         List<RecordBatch> all = new ArrayList<>();
         try (batches) {
-            batches.forEachRemaining(all::add);
+            batches.forEachRemaining(batch -> all.add(snapshot(batch)));
         }
         return all;
+    }
+
+    /** A copy of {@code batch} with arrays of its own, verbatim if it is. */
+    static RecordBatch snapshot(RecordBatch batch) {
+        int size = batch.size();
+        int[] offsets = new int[size];
+        int[] lengths = new int[size];
+        long[] lines = new long[size];
+        for (int i = 0; i < size; i++) {
+            offsets[i] = batch.offset(i);
+            lengths[i] = batch.length(i);
+            lines[i] = batch.line(i);
+        }
+        RecordBatch copy = new RecordBatch(batch.sourceFile(), batch.data().clone(), offsets, lengths, lines, size,
+                new ArrayList<>(batch.quarantined()));
+        if (batch.verbatim()) {
+            copy.markVerbatim();
+        }
+        return copy;
     }
 
     static List<String> texts(List<RecordBatch> batches) {
