@@ -33,6 +33,7 @@ import io.bulkexport.sandbox.SandboxSettings;
 import io.bulkexport.sandbox.Sandboxes;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.RecordOutput;
+import io.bulkexport.sink.S3Check;
 import io.bulkexport.sink.S3Clients;
 import io.bulkexport.sink.S3Settings;
 import io.bulkexport.sink.S3Sink;
@@ -75,6 +76,7 @@ public class BulkExport {
     private Sandboxes sandboxes;
     private PresignedFiles presignedFiles;
     private volatile S3Client s3Client;
+    private volatile S3Check s3Check;
     private RunMode runMode;
 
     /** @param overrides settings that win over the configuration file, as {@code -Dname=value} would */
@@ -198,7 +200,12 @@ public class BulkExport {
             Path outputRoot = output.toAbsolutePath().normalize();
             registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
                     settings.under("bulkexport.attach."), job -> "s3".equals(job.sink()) ? s3Settings.destination()
-                            : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : "")));
+                            : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : ""),
+                    job -> {
+                        if ("s3".equals(job.sink()) && s3Check != null) {
+                            s3Check.requireAccepted();
+                        }
+                    }));
             registry.bind("retryPolicy", new RetryPolicy(settings::optional,
                     (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
                     settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
@@ -278,6 +285,7 @@ public class BulkExport {
             }
             s3Client = S3Clients.create(s3Settings);
             context.getRegistry().bind("s3Client", s3Client);
+            s3Check = S3Check.start(s3Client, s3Settings);
             s3Sink.cleanSpool(s3Jobs);
             LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
                     s3Settings.prefix(), s3Settings.endpointText(),

@@ -232,13 +232,15 @@ class S3SinkTest {
     }
 
     @Test
-    void should_say_the_bucket_is_missing_keep_the_run_resumable_and_finish_once_it_exists() throws Exception {
+    void should_submit_nothing_while_the_bucket_is_missing_and_export_once_it_exists() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO);
         try (ExportHarness app = s3Export(small()); LogCapture logs = new LogCapture(Level.INFO)) {
             assertThat(app.run()).isEqualTo(1);
-            assertThat(logs.text()).contains("S3 bucket '" + BUCKET + "' does not exist (bulkexport.s3.bucket)")
-                    .contains("INCOMPLETE engineers");
+            assertThat(logs.text()).contains("engineers: cannot start: not submitted, since S3 would refuse its files:"
+                            + " S3 bucket '" + BUCKET + "' does not exist (bulkexport.s3.bucket)")
+                    .contains("NOT STARTED engineers");
             assertThat(logs.lines()).filteredOn(l -> l.contains("does not exist")).allMatch(l -> !l.contains("\n"));
+            assertThat(app.sandbox.requestLog()).as("nothing paid for").isEmpty();
 
             s3.createBucket(BUCKET);
             assertThat(app.run()).isEqualTo(0);
@@ -258,7 +260,7 @@ class S3SinkTest {
                 .set("bulkexport.retry.max-retries", "1");
              LogCapture logs = new LogCapture(Level.INFO)) {
             assertThat(app.run()).isEqualTo(1);
-            assertThat(logs.text()).contains("S3 endpoint https://127.0.0.1:1 unreachable")
+            assertThat(logs.text()).contains("S3 check at start-up: S3 endpoint https://127.0.0.1:1 unreachable")
                     .contains("INCOMPLETE engineers");
             assertThat(filesUnder(dir.resolve("spool"))).isEmpty();
 
@@ -270,13 +272,14 @@ class S3SinkTest {
     }
 
     @Test
-    void should_say_the_credentials_were_refused() throws Exception {
+    void should_say_the_credentials_were_refused_before_submitting() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
         try (ExportHarness app = s3Export(small()); LogCapture logs = new LogCapture(Level.INFO)) {
             System.setProperty("aws.secretAccessKey", "not-the-secret");
             assertThat(app.run()).isEqualTo(1);
             assertThat(logs.text()).contains("S3 refused the credentials").contains("AWS default credential chain")
-                    .contains("INCOMPLETE engineers");
+                    .contains("NOT STARTED engineers");
+            assertThat(app.sandbox.requestLog()).as("nothing paid for").isEmpty();
         } finally {
             System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
         }

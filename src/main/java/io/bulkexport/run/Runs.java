@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.bulkexport.job.JobDefinition;
@@ -47,14 +48,17 @@ public class Runs {
     private final Set<String> newRuns;
     private final Map<String, String> attach;
     private final Function<JobDefinition, String> destinations;
+    private final Consumer<JobDefinition> sinkCheck;
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
      * @param attach  request ids submitted outside this instance, by job, to resume instead of submitting
      * @param destinations where a job's files land now, in words (sink and its settings); a run keeps its first
+     * @param sinkCheck throws if the job's sink would refuse its files, before anything is submitted or stored
      */
     public Runs(StateStore store, Jobs jobs, PollPolicy poll, Clock clock, Set<String> newRuns,
-                Map<String, String> attach, Function<JobDefinition, String> destinations) {
+                Map<String, String> attach, Function<JobDefinition, String> destinations,
+                Consumer<JobDefinition> sinkCheck) {
         this.store = store;
         this.jobs = jobs;
         this.poll = poll;
@@ -62,6 +66,7 @@ public class Runs {
         this.newRuns = newRuns;
         this.attach = attach;
         this.destinations = destinations;
+        this.sinkCheck = sinkCheck;
     }
 
     // ---------------------------------------------------------------- start-up
@@ -152,6 +157,7 @@ public class Runs {
                     run.message() == null ? "request " + run.requestId() : run.message(), jobName);
             return;
         }
+        sinkCheck.accept(job); // a refusal ends here: nothing stored, nothing sent, the next start tries again
         // a request id the bundle makes is random (never derived from the job or the user) and stored before sending
         String requestId = job.clientRequestId() ? UUID.randomUUID().toString() : null;
         Run run = store.createRun(jobName, job.provider(), requestId);

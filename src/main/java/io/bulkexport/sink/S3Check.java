@@ -1,0 +1,79 @@
+package io.bulkexport.sink;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Asks S3, as the bundle starts, whether its bucket will take the files: it lists the bucket's unfinished uploads
+ * under the prefix, the call every upload starts with anyway (see {@link UnfinishedUploads}). A refusal (no such
+ * bucket, credentials or permissions refused) keeps S3 jobs from being submitted, so that no request is paid for
+ * whose files could not be stored; an outage is only reported, since uploads are retried and a run stays resumable.
+ *
+ * <p>The check runs on a thread of its own while Camel starts, which also loads the AWS SDK and opens its TLS
+ * connection before the first file needs them. A refusal is not final: once it has stopped a job, the next job to
+ * start asks S3 again (a service that was refused keeps its cron jobs and picks up a fixed bucket policy).
+ */
+public final class S3Check {
+    private static final Logger LOG = LoggerFactory.getLogger("bulkexport.s3");
+
+    private final S3Client client;
+    private final S3Settings settings;
+    private CompletableFuture<SinkException> outcome; // completes with null when S3 answered; null: ask again
+
+    private S3Check(S3Client client, S3Settings settings) {
+        this.client = client;
+        this.settings = settings;
+    }
+
+    /** Starts checking on a daemon thread. */
+    public static S3Check start(S3Client client, S3Settings settings) {
+        S3Check check = new S3Check(client, settings);
+        CompletableFuture<SinkException> first = new CompletableFuture<>();
+        check.outcome = first;
+        Thread thread = new Thread(() -> first.complete(ask(client, settings)), "bulkexport-s3-check");
+        thread.setDaemon(true);
+        thread.start();
+        return check;
+    }
+
+    private static SinkException ask(S3Client client, S3Settings settings) {
+        String bucket = settings.bucket().orElseThrow();
+        try {
+            client.listMultipartUploads(b -> b.bucket(bucket).prefix(settings.prefix()));
+            return null;
+        } catch (RuntimeException e) {
+            SinkException failure = S3Failures.explain(e, settings);
+            if (failure instanceof SinkUnavailableException) {
+                LOG.warn("S3 check at start-up: {}; jobs start anyway, their uploads are retried", failure.getMessage());
+            }
+            return failure;
+        }
+    }
+
+    /**
+     * Returns once S3 has answered, or has been found unreachable (uploads retry then); throws
+     * {@link SinkRefusedException}, saying what to fix, if S3 refused. Waits for the check if it is still running.
+     */
+    public synchronized void requireAccepted() {
+        if (outcome == null) {
+            outcome = CompletableFuture.completedFuture(ask(client, settings));
+        }
+        SinkException failure;
+        try {
+            failure = outcome.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the S3 check", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the S3 check failed: " + e.getCause(), e.getCause());
+        }
+        if (failure instanceof SinkRefusedException refused) {
+            outcome = null;
+            throw new SinkRefusedException("not submitted, since S3 would refuse its files: " + refused.getMessage());
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.bulkexport;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.bulkexport.records.Compression;
+import io.bulkexport.sink.S3Check;
+import io.bulkexport.sink.S3Clients;
+import io.bulkexport.sink.S3Settings;
+import io.bulkexport.sink.SinkRefusedException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The start-up check against a real S3 implementation: refusals stop submissions, and are asked again later. */
+class S3CheckTest {
+    private static final String BUCKET = "checked-lake";
+
+    @TempDir
+    Path dir;
+
+    private S3ProxyServer s3;
+    private S3Client client;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    private S3Settings settings(URI endpoint) {
+        return new S3Settings(Optional.of(BUCKET), "exports", Optional.of("us-east-1"), Optional.of(endpoint), true,
+                true, Compression.GZIP, true, S3Settings.MIN_PART_SIZE, dir.resolve("spool"));
+    }
+
+    @Test
+    void passesWhenTheBucketTakesUploads() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
+        S3Settings settings = settings(s3.endpoint());
+        client = S3Clients.create(settings);
+        S3Check check = S3Check.start(client, settings);
+        assertThatCode(check::requireAccepted).doesNotThrowAnyException();
+    }
+
+    @Test
+    void refusesAMissingBucketThenAsksAgainOnceRefused() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO);
+        S3Settings settings = settings(s3.endpoint());
+        client = S3Clients.create(settings);
+        S3Check check = S3Check.start(client, settings);
+        assertThatThrownBy(check::requireAccepted).isInstanceOf(SinkRefusedException.class)
+                .hasMessage("not submitted, since S3 would refuse its files: S3 bucket '" + BUCKET
+                        + "' does not exist (bulkexport.s3.bucket)");
+
+        s3.createBucket(BUCKET);
+        assertThatCode(check::requireAccepted).as("asked again once the bucket exists").doesNotThrowAnyException();
+    }
+
+    @Test
+    void letsJobsStartWhenTheEndpointIsUnreachable() throws Exception {
+        System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+        S3Settings settings = settings(URI.create("https://127.0.0.1:1"));
+        client = S3Clients.create(settings);
+        S3Check check = S3Check.start(client, settings);
+        assertThatCode(check::requireAccepted).as("uploads retry; a run stays resumable").doesNotThrowAnyException();
+    }
+}
