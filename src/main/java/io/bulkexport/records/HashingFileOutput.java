@@ -77,13 +77,13 @@ final class HashingFileOutput implements Closeable {
         return stored.count();
     }
 
-    /** Flushes (ending the gzip stream), forces the data to disk and closes; returns the SHA-256 in hex. */
-    String finish() throws IOException {
+    /** Flushes (ending the gzip stream), forces the data to disk if {@code durable}, closes; returns the SHA-256 in hex. */
+    String finish(boolean durable) throws IOException {
         flushBuffer();
         if (encoder != stored) {
             ((GZIPOutputStream) encoder).finish();
         }
-        return stored.finish();
+        return stored.finish(durable);
     }
 
     @Override

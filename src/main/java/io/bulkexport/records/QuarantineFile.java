@@ -52,11 +52,13 @@ final class QuarantineFile implements Closeable {
         json.writeRaw('\n');
     }
 
-    /** Flushes, forces the data to disk and closes. */
-    void finish() throws IOException {
+    /** Flushes, forces the data to disk if {@code durable}, and closes. */
+    void finish(boolean durable) throws IOException {
         json.close();
         out.flush();
-        channel.force(true);
+        if (durable) {
+            channel.force(true);
+        }
         channel.close();
     }
 

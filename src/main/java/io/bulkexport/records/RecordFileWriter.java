@@ -29,14 +29,17 @@ public final class RecordFileWriter implements Closeable {
     private final String sourceFile;
     private final Compression compression;
     private final HashingFileOutput out;
+    private final boolean durable;
     private SourceCopy source; // the vendor's file, while it can still be stored as it is
     private QuarantineFile quarantine;
     private long records;
     private long quarantined;
     private State state = State.OPEN;
 
-    private RecordFileWriter(Path target, String sourceFile, Compression compression, HashingFileOutput out) {
+    private RecordFileWriter(Path target, String sourceFile, Compression compression, HashingFileOutput out,
+                             boolean durable) {
         this.target = target;
+        this.durable = durable;
         this.compression = compression;
         this.temp = AtomicFiles.tempFor(target);
         this.quarantineTarget = quarantinePathFor(target);
@@ -56,10 +59,21 @@ public final class RecordFileWriter implements Closeable {
 
     /** As {@link #open(Path, String)}, storing the records with the given compression. */
     public static RecordFileWriter open(Path target, String sourceFile, Compression compression) throws IOException {
+        return open(target, sourceFile, compression, true);
+    }
+
+    /**
+     * As {@link #open(Path, String, Compression)}; a {@code durable} output is forced to disk, with its folder's
+     * entry, before {@link #commit()} returns, so that it survives a power cut or an operating system crash once
+     * committed. A file that only lives until it is uploaded (a spool file, deleted at the next start if a crash
+     * leaves it) need not be: forcing it would only make the upload wait for the disk.
+     */
+    public static RecordFileWriter open(Path target, String sourceFile, Compression compression, boolean durable)
+            throws IOException {
         Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
         Files.createDirectories(absolute.getParent());
         return new RecordFileWriter(absolute, sourceFile, compression,
-                HashingFileOutput.create(AtomicFiles.tempFor(absolute), compression));
+                HashingFileOutput.create(AtomicFiles.tempFor(absolute), compression), durable);
     }
 
     /**
@@ -141,7 +155,7 @@ public final class RecordFileWriter implements Closeable {
     }
 
     /**
-     * Makes the output final: flushes and fsyncs the temp files, renames them over the targets
+     * Makes the output final: flushes the temp files (and forces them to disk if durable), renames them over the targets
      * (quarantine first, so the main file appearing means everything is in place), and removes a
      * stale quarantine file if this run quarantined nothing. On failure the temps are deleted.
      */
@@ -158,22 +172,24 @@ public final class RecordFileWriter implements Closeable {
                 out.close();
                 Files.delete(temp);
                 stored = source.path();
-                sha256 = source.finish();
+                sha256 = source.finish(durable);
                 bytes = source.size();
             } else {
-                sha256 = out.finish();
+                sha256 = out.finish(durable);
                 bytes = out.storedBytes();
             }
             Path quarantinePath = null;
             if (quarantine != null) {
-                quarantine.finish();
+                quarantine.finish(durable);
                 AtomicFiles.moveIntoPlace(quarantineTemp, quarantineTarget);
                 quarantinePath = quarantineTarget;
             } else {
                 Files.deleteIfExists(quarantineTarget);
             }
             AtomicFiles.moveIntoPlace(stored, target);
-            AtomicFiles.syncDirectory(target.getParent());
+            if (durable) {
+                AtomicFiles.syncDirectory(target.getParent());
+            }
             state = State.COMMITTED;
             return new FileResult(target, records, bytes, sha256, quarantined, quarantinePath, source != null);
         } catch (IOException | RuntimeException e) {

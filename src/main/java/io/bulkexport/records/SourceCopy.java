@@ -187,10 +187,10 @@ final class SourceCopy implements Closeable {
         return path;
     }
 
-    /** Stops copying, forces the copy to disk and closes it; returns its SHA-256 in hex. */
-    synchronized String finish() throws IOException {
+    /** Stops copying, forces the copy to disk if {@code durable} and closes it; returns its SHA-256 in hex. */
+    synchronized String finish(boolean durable) throws IOException {
         released = true;
-        return stored.finish();
+        return stored.finish(durable);
     }
 
     /** Stops copying and deletes the copy; the tee goes on passing the source through. Safe to call twice. */

@@ -46,9 +46,11 @@ final class StoredBytes extends OutputStream {
         return channel.read(into, position);
     }
 
-    /** Forces the bytes to disk and closes the file; returns their SHA-256 in hex. */
-    String finish() throws IOException {
-        channel.force(true);
+    /** Forces the bytes to disk if asked ({@code durable}) and closes the file; returns their SHA-256 in hex. */
+    String finish(boolean durable) throws IOException {
+        if (durable) {
+            channel.force(true);
+        }
         channel.close();
         return HexFormat.of().formatHex(sha256.digest());
     }

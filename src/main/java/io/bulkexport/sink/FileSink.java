@@ -86,7 +86,7 @@ public class FileSink {
         Path root = requestDir(job.name(), exchange.getProperty("requestId", String.class));
         String fileName = exchange.getProperty("fileName", String.class);
         output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName) + compression.suffix()),
-                compression, keepVendorGzip);
+                compression, keepVendorGzip, true);
     }
 
     /** Moves the complete file into place; the body becomes what landed. */

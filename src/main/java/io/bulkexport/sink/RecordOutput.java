@@ -37,12 +37,12 @@ public class RecordOutput {
      * {@code keepVendorGzip}, a gzip output of a gzip JSON Lines file keeps the vendor's bytes when the records allow
      * it ({@link RecordFileWriter#keepSource}).
      */
-    void open(Exchange exchange, Path target, Compression compression, boolean keepVendorGzip) {
+    void open(Exchange exchange, Path target, Compression compression, boolean keepVendorGzip, boolean durable) {
         abort(exchange);
         String fileName = exchange.getProperty("fileName", String.class);
         Object body = exchange.getMessage().getBody();
         try {
-            RecordFileWriter writer = RecordFileWriter.open(target, fileName, compression);
+            RecordFileWriter writer = RecordFileWriter.open(target, fileName, compression, durable);
             exchange.setProperty(WRITER, writer);
             // gzip records from a gzip JSON Lines file: the vendor's compressed bytes are kept, if the records allow
             if (keepVendorGzip && compression == Compression.GZIP && body instanceof InputStream vendorStream

@@ -53,7 +53,8 @@ public class S3Sink {
                 + settings.compression().suffix();
         Path spool = settings.spoolDir().resolve(SafePaths.segment(job, "job name"))
                 .resolve(SafePaths.segment(requestId, "request id"));
-        output.open(exchange, SafePaths.under(spool, name), settings.compression(), settings.keepVendorGzip());
+        // not forced to disk: a spool file only lives until it is uploaded, and a crash leaves none (see cleanSpool)
+        output.open(exchange, SafePaths.under(spool, name), settings.compression(), settings.keepVendorGzip(), false);
         exchange.setProperty("s3Key", settings.key(job, requestId, name));
     }
 

@@ -3,6 +3,8 @@ package io.bulkexport.records;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -43,6 +45,26 @@ class RecordFileWriterTest {
         assertThat(result.quarantined()).isZero();
         assertThat(result.quarantinePath()).isNull();
         assertThat(filesIn(target.getParent())).containsExactly("data.jsonl");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aSpoolFileNotForcedToDiskCommitsTheSameFiles(boolean durable) throws Exception {
+        Path target = dir.resolve("spool/data.jsonl.gz");
+        RecordFileWriter writer = RecordFileWriter.open(target, "src.jsonl.gz", Compression.GZIP, durable);
+        RecordBatch first = RecordBatch.ofLines("src.jsonl.gz", "{\"a\":1}", "not json", "{\"b\":2}");
+        first.quarantineFailing(JsonSyntax::objectProblem);
+        writer.write(first);
+        writer.write(RecordBatch.ofLines("src.jsonl.gz", "{\"c\":3}"));
+
+        FileResult result = writer.commit();
+
+        byte[] stored = Files.readAllBytes(target);
+        assertThat(new String(new java.util.zip.GZIPInputStream(new ByteArrayInputStream(stored)).readAllBytes(),
+                StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+        assertThat(result.sha256Hex()).isEqualTo(sha256(stored));
+        assertThat(result.records()).isEqualTo(3);
+        assertThat(filesIn(target.getParent())).containsExactlyInAnyOrder("data.jsonl.gz", "data.quarantine.jsonl");
     }
 
     @Test
