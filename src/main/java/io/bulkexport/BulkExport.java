@@ -75,7 +75,7 @@ public class BulkExport {
     private HikariDataSource dataSource;
     private Sandboxes sandboxes;
     private PresignedFiles presignedFiles;
-    private volatile S3Client s3Client;
+    private volatile S3Clients.Shared s3Client;
     private volatile S3Check s3Check;
     private RunMode runMode;
 
@@ -197,6 +197,11 @@ public class BulkExport {
             registry.bind("jobs", jobs);
             registry.bind("runMode", runMode);
             s3Settings = S3Settings.read(settings);
+            if ("s3".equals(settings.oneOf("bulkexport.sink", "file", "file", "s3"))) {
+                // jobs write to S3 unless they say otherwise: build the client while Camel loads the routes
+                s3Client = new S3Clients.Shared(s3Settings);
+                s3Client.buildInBackground();
+            }
             Path outputRoot = output.toAbsolutePath().normalize();
             registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
                     settings.under("bulkexport.attach."), job -> "s3".equals(job.sink()) ? s3Settings.destination()
@@ -237,7 +242,7 @@ public class BulkExport {
             registry.bind("fileSink", fileSink);
             s3Sink = new S3Sink(s3Settings, store, recordOutput);
             registry.bind("s3Sink", s3Sink);
-            registry.bind("unfinishedUploads", new UnfinishedUploads(() -> s3Client,
+            registry.bind("unfinishedUploads", new UnfinishedUploads(() -> s3Client == null ? null : s3Client.get(),
                     () -> s3Settings.bucket().orElseThrow()));
             ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
                     (int) settings.whole("bulkexport.download.parallelism", 2, 1));
@@ -283,8 +288,12 @@ public class BulkExport {
                     "aws.sessionToken")) {
                 Secrets.get(secret);
             }
-            s3Client = S3Clients.create(s3Settings);
-            context.getRegistry().bind("s3Client", s3Client);
+            // built on a thread of its own (above, or by the start-up check); the route's upload endpoint looks it up
+            // at its first use
+            if (s3Client == null) {
+                s3Client = new S3Clients.Shared(s3Settings);
+            }
+            context.getRegistry().bind("s3Client", S3Client.class, s3Client::get);
             s3Check = S3Check.start(s3Client, s3Settings);
             s3Sink.cleanSpool(s3Jobs);
             LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,

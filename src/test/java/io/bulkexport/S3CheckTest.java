@@ -1,7 +1,9 @@
 package io.bulkexport;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -48,7 +50,7 @@ class S3CheckTest {
         s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
         S3Settings settings = settings(s3.endpoint());
         client = S3Clients.create(settings);
-        S3Check check = S3Check.start(client, settings);
+        S3Check check = S3Check.start(() -> client, settings);
         assertThatCode(check::requireAccepted).doesNotThrowAnyException();
     }
 
@@ -57,7 +59,7 @@ class S3CheckTest {
         s3 = new S3ProxyServer(dir, Duration.ZERO);
         S3Settings settings = settings(s3.endpoint());
         client = S3Clients.create(settings);
-        S3Check check = S3Check.start(client, settings);
+        S3Check check = S3Check.start(() -> client, settings);
         assertThatThrownBy(check::requireAccepted).isInstanceOf(SinkRefusedException.class)
                 .hasMessage("not submitted, since S3 would refuse its files: S3 bucket '" + BUCKET
                         + "' does not exist (bulkexport.s3.bucket)");
@@ -72,7 +74,29 @@ class S3CheckTest {
         System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
         S3Settings settings = settings(URI.create("https://127.0.0.1:1"));
         client = S3Clients.create(settings);
-        S3Check check = S3Check.start(client, settings);
+        S3Check check = S3Check.start(() -> client, settings);
         assertThatCode(check::requireAccepted).as("uploads retry; a run stays resumable").doesNotThrowAnyException();
+    }
+    @Test
+    void refusesWhenTheClientCannotBeBuiltAndBuildsItOnceOtherwise() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
+        S3Settings good = settings(s3.endpoint());
+        S3Settings noRegion = new S3Settings(Optional.of(BUCKET), "exports", Optional.of(" "), Optional.of(s3.endpoint()),
+                true, true, Compression.GZIP, true, S3Settings.MIN_PART_SIZE, dir.resolve("spool"));
+
+        S3Clients.Shared broken = new S3Clients.Shared(noRegion);
+        assertThatThrownBy(() -> S3Check.start(broken, noRegion).requireAccepted())
+                .isInstanceOf(SinkRefusedException.class)
+                .hasMessageStartingWith("not submitted, since S3 would refuse its files: cannot make the S3 client"
+                        + " from the bulkexport.s3.* settings: ");
+        Throwable first = catchThrowable(broken::get);
+        assertThat(first).isNotNull();
+        assertThat(catchThrowable(broken::get)).as("the same error, not a second attempt").isSameAs(first);
+
+        S3Clients.Shared shared = new S3Clients.Shared(good);
+        S3Check check = S3Check.start(shared, good);
+        assertThatCode(check::requireAccepted).doesNotThrowAnyException();
+        assertThat(shared.get()).as("one client, built once").isSameAs(shared.get());
+        shared.close();
     }
 }

@@ -2,6 +2,7 @@ package io.bulkexport.sink;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,24 +14,24 @@ import software.amazon.awssdk.services.s3.S3Client;
  * bucket, credentials or permissions refused) keeps S3 jobs from being submitted, so that no request is paid for
  * whose files could not be stored; an outage is only reported, since uploads are retried and a run stays resumable.
  *
- * <p>The check runs on a thread of its own while Camel starts, which also loads the AWS SDK and opens its TLS
- * connection before the first file needs them. A refusal is not final: once it has stopped a job, the next job to
+ * <p>The check runs on a thread of its own while Camel starts, which also builds the client (loading the AWS SDK)
+ * and opens its TLS connection before the first file needs them. A refusal is not final: once it has stopped a job, the next job to
  * start asks S3 again (a service that was refused keeps its cron jobs and picks up a fixed bucket policy).
  */
 public final class S3Check {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.s3");
 
-    private final S3Client client;
+    private final Supplier<S3Client> client;
     private final S3Settings settings;
     private CompletableFuture<SinkException> outcome; // completes with null when S3 answered; null: ask again
 
-    private S3Check(S3Client client, S3Settings settings) {
+    private S3Check(Supplier<S3Client> client, S3Settings settings) {
         this.client = client;
         this.settings = settings;
     }
 
-    /** Starts checking on a daemon thread. */
-    public static S3Check start(S3Client client, S3Settings settings) {
+    /** Starts checking on a daemon thread, which gets (and so may build) the client first. */
+    public static S3Check start(Supplier<S3Client> client, S3Settings settings) {
         S3Check check = new S3Check(client, settings);
         CompletableFuture<SinkException> first = new CompletableFuture<>();
         check.outcome = first;
@@ -40,10 +41,18 @@ public final class S3Check {
         return check;
     }
 
-    private static SinkException ask(S3Client client, S3Settings settings) {
+    private static SinkException ask(Supplier<S3Client> client, S3Settings settings) {
         String bucket = settings.bucket().orElseThrow();
+        S3Client s3;
         try {
-            client.listMultipartUploads(b -> b.bucket(bucket).prefix(settings.prefix()));
+            s3 = client.get();
+        } catch (RuntimeException e) {
+            LOG.debug("building the S3 client", e);
+            return new SinkRefusedException("cannot make the S3 client from the bulkexport.s3.* settings: "
+                    + e.getMessage());
+        }
+        try {
+            s3.listMultipartUploads(b -> b.bucket(bucket).prefix(settings.prefix()));
             return null;
         } catch (RuntimeException e) {
             SinkException failure = S3Failures.explain(e, settings);

@@ -1,5 +1,7 @@
 package io.bulkexport.sink;
 
+import java.util.function.Supplier;
+
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
@@ -32,6 +34,57 @@ public final class S3Clients {
             builder.httpClient(ApacheHttpClient.builder().build());
         }
         return builder.build();
+    }
+
+    /**
+     * The one client of a running bundle, built at its first use: the start-up check ({@link S3Check}) asks for it
+     * first, on its own thread, so that loading the AWS SDK and resolving the region do not hold up Camel's start.
+     * Everyone else gets the same client; a client that could not be built fails every use with the same error.
+     */
+    public static final class Shared implements Supplier<S3Client> {
+        private final S3Settings settings;
+        private S3Client client;
+        private RuntimeException failure;
+
+        public Shared(S3Settings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public synchronized S3Client get() {
+            if (failure != null) {
+                throw failure;
+            }
+            if (client == null) {
+                try {
+                    client = create(settings);
+                } catch (RuntimeException e) {
+                    failure = e;
+                    throw e;
+                }
+            }
+            return client;
+        }
+
+        /** Starts building the client on a daemon thread; a failure is kept for the first {@link #get()}. */
+        public void buildInBackground() {
+            Thread thread = new Thread(() -> {
+                try {
+                    get();
+                } catch (RuntimeException e) {
+                    // kept: the start-up check reports it
+                }
+            }, "bulkexport-s3-client");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Closes the client if it was built (waiting for a build under way). */
+        public synchronized void close() {
+            if (client != null) {
+                client.close();
+            }
+        }
     }
 
     private static Region region(S3Settings settings) {
