@@ -81,8 +81,9 @@ class S3CheckTest {
     void refusesWhenTheClientCannotBeBuiltAndBuildsItOnceOtherwise() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
         S3Settings good = settings(s3.endpoint());
-        S3Settings noRegion = new S3Settings(Optional.of(BUCKET), "exports", Optional.of(" "), Optional.of(s3.endpoint()),
-                true, true, Compression.GZIP, true, S3Settings.MIN_PART_SIZE, dir.resolve("spool"));
+        S3Settings noRegion = new S3Settings(Optional.of(BUCKET), "exports", Optional.of(" "),
+                Optional.of(s3.endpoint()), true, true, Compression.GZIP, true, S3Settings.MIN_PART_SIZE,
+                dir.resolve("spool"));
 
         S3Clients.Shared broken = new S3Clients.Shared(noRegion);
         assertThatThrownBy(() -> S3Check.start(broken, noRegion).requireAccepted())

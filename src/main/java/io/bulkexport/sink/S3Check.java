@@ -14,9 +14,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * bucket, credentials or permissions refused) keeps S3 jobs from being submitted, so that no request is paid for
  * whose files could not be stored; an outage is only reported, since uploads are retried and a run stays resumable.
  *
- * <p>The check runs on a thread of its own while Camel starts, which also builds the client (loading the AWS SDK)
- * and opens its TLS connection before the first file needs them. A refusal is not final: once it has stopped a job, the next job to
- * start asks S3 again (a service that was refused keeps its cron jobs and picks up a fixed bucket policy).
+ * <p>The check runs on a thread of its own while Camel starts, which also builds the client (loading the AWS SDK) if
+ * it is not built yet, and opens its TLS connection before the first file needs them. A client that cannot be built is
+ * a refusal too. A refusal is not final: once it has stopped a job, the next job to start asks S3 again (a service
+ * that was refused keeps its cron jobs and picks up a fixed bucket policy).
  */
 public final class S3Check {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.s3");
