@@ -167,6 +167,7 @@ public class BulkExport {
         private Settings settings;
         private Jobs jobs;
         private S3Settings s3Settings;
+        private String defaultSink; // where jobs write unless their file says otherwise
         private S3Sink s3Sink;
         private FileSink fileSink;
 
@@ -197,7 +198,8 @@ public class BulkExport {
             registry.bind("jobs", jobs);
             registry.bind("runMode", runMode);
             s3Settings = S3Settings.read(settings);
-            if ("s3".equals(settings.oneOf("bulkexport.sink", "file", "file", "s3"))) {
+            defaultSink = settings.oneOf("bulkexport.sink", "file", "file", "s3");
+            if ("s3".equals(defaultSink)) {
                 // jobs write to S3 unless they say otherwise: build the client while Camel loads the routes
                 s3Client = new S3Clients.Shared(s3Settings);
                 s3Client.buildInBackground();
@@ -254,8 +256,7 @@ public class BulkExport {
             CamelContext context = support.getCamelContext();
             Map<String, ProviderSpec> providers = context.getRegistry().findByTypeWithName(ProviderSpec.class);
             JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs", "config/jobs/*.yaml"), Path.of(""),
-                    providers, !settings.flag("bulkexport.sandbox.enabled", false),
-                    settings.oneOf("bulkexport.sink", "file", "file", "s3"));
+                    providers, !settings.flag("bulkexport.sandbox.enabled", false), defaultSink);
             jobs.use(catalog);
             useS3(context, catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
                     .toList());
