@@ -1,0 +1,342 @@
+package io.bulkexport;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.bulkexport.config.ConfigurationException;
+import io.bulkexport.config.Defaults;
+import io.bulkexport.config.RouteFiles;
+import io.bulkexport.config.Secrets;
+import io.bulkexport.config.Settings;
+import io.bulkexport.job.JobCatalog;
+import io.bulkexport.job.JobDefinition;
+import io.bulkexport.presigned.PresignedFiles;
+import io.bulkexport.presigned.PresignedLinks;
+import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.records.Compression;
+import io.bulkexport.records.DecompressionLimit;
+import io.bulkexport.records.RecordBatch;
+import io.bulkexport.records.RecordReaders;
+import io.bulkexport.records.RecordValidator;
+import io.bulkexport.run.Jobs;
+import io.bulkexport.run.PollPolicy;
+import io.bulkexport.run.RetryPolicy;
+import io.bulkexport.run.RunMode;
+import io.bulkexport.run.Runs;
+import io.bulkexport.sink.FileSink;
+import io.bulkexport.sink.RecordOutput;
+import io.bulkexport.sink.S3Check;
+import io.bulkexport.sink.S3Clients;
+import io.bulkexport.sink.S3Settings;
+import io.bulkexport.sink.S3Sink;
+import io.bulkexport.sink.UnfinishedUploads;
+import io.bulkexport.state.StateStore;
+import io.bulkexport.vendor.JobCalls;
+import io.bulkexport.vendor.JsonAnswers;
+import io.bulkexport.vendor.RequestBodies;
+import io.bulkexport.vendor.VendorResponses;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The bundle, as the one {@link org.apache.camel.RoutesBuilder} a Camel runtime needs: it binds the beans the routes
+ * call, loads the YAML routes and provider declarations (the packaged ones, or edited copies under
+ * {@code bulkexport.routes.dir}), checks the job files against the providers, and schedules the recurring jobs. Every
+ * setting is read through Camel's property placeholders, over the bundle's defaults. Camel Main takes it as
+ * {@code camel.main.routes-builder-classes = io.bulkexport.BulkExportRoutes}; Spring Boot finds it by itself; Karaf's
+ * bundle activator adds it to the context it makes.
+ */
+public class BulkExportRoutes extends RouteBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger("bulkexport");
+
+    @Override
+    public void configure() throws Exception {
+        CamelContext context = getContext();
+        Defaults.install(context);
+        Settings settings = new Settings(context);
+        Resources resources = new Resources();
+        context.addService(resources, true, true);
+        try {
+            wire(context, settings, resources);
+        } catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
+    }
+
+    private void wire(CamelContext context, Settings settings, Resources resources) throws Exception {
+        boolean once = "once".equals(settings.oneOf("bulkexport.run-mode", "service", "service", "once"));
+        if (settings.flag("bulkexport.sandbox.enabled", false)) {
+            resources.emulators = startEmulators(context, settings);
+        }
+        configureHttp(context, settings);
+        Registry registry = context.getRegistry();
+        Clock clock = Clock.systemUTC();
+        resources.dataSource = openDataSource(settings);
+        StateStore store = new StateStore(resources.dataSource, clock);
+        store.migrate();
+        Jobs jobs = new Jobs();
+        PollPolicy poll = new PollPolicy(
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 30, 0.01) * 1000)),
+                settings.decimal("bulkexport.poll.backoff", 1.5, 1.0),
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 300, 0.01) * 1000)),
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
+        RunMode runMode = new RunMode(once, store, jobs, completion(context, registry)::finished, 1000);
+        Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
+        Compression outputCompression = Compression.named(
+                settings.oneOf("bulkexport.output.compression", "none", "none", "gzip"));
+
+        registry.bind("stateStore", store);
+        registry.bind("jobs", jobs);
+        registry.bind("runMode", runMode);
+        S3Settings s3Settings = S3Settings.read(settings);
+        String defaultSink = settings.oneOf("bulkexport.sink", "file", "file", "s3");
+        if ("s3".equals(defaultSink)) {
+            // jobs write to S3 unless they say otherwise: build the client while Camel loads the routes
+            resources.s3Client = new S3Clients.Shared(s3Settings);
+            resources.s3Client.buildInBackground();
+        }
+        Path outputRoot = output.toAbsolutePath().normalize();
+        registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
+                settings.under("bulkexport.attach."), job -> "s3".equals(job.sink()) ? s3Settings.destination()
+                        : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : ""),
+                job -> {
+                    if ("s3".equals(job.sink()) && resources.s3Check != null) {
+                        resources.s3Check.requireAccepted();
+                    }
+                }));
+        registry.bind("retryPolicy", new RetryPolicy(settings::optional,
+                (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
+                settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
+                settings.whole("bulkexport.retry.max-delay-millis", 60_000, 0)));
+        registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
+                settings.whole("bulkexport.retry.max-delay-seconds", 120, 0))));
+        registry.bind("requestBodies", new RequestBodies());
+        registry.bind("jobCalls", new JobCalls());
+        registry.bind("jsonAnswers", new JsonAnswers());
+        PresignedLinks links = new PresignedLinks(clock);
+        resources.presignedFiles = new PresignedFiles(links, clock,
+                Duration.ofMillis(settings.whole("camel.component.http.connect-timeout", 10_000, 1)),
+                Duration.ofMillis(settings.whole("camel.component.http.so-timeout", 60_000, 1)));
+        registry.bind("presignedLinks", links);
+        registry.bind("presignedFiles", resources.presignedFiles);
+        registry.bind("recordReaders", new RecordReaders().withDecompressionLimit(new DecompressionLimit(
+                settings.whole("bulkexport.decode.max-bytes", 32_000_000_000L, 1),
+                settings.decimal("bulkexport.decode.max-ratio", 200, 1))));
+        // once per batch of records: processors, which Camel calls without looking up a bean method each time
+        RecordValidator validator = new RecordValidator();
+        registry.bind("validateRecords",
+                (Processor) exchange -> validator.validate(exchange.getMessage().getBody(RecordBatch.class)));
+        RecordOutput recordOutput = new RecordOutput(
+                settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
+        registry.bind("recordOutput", recordOutput);
+        registry.bind("writeRecords", (Processor) recordOutput::write);
+        FileSink fileSink = new FileSink(output, outputCompression,
+                settings.flag("bulkexport.output.keep-vendor-gzip", true), store, recordOutput);
+        registry.bind("fileSink", fileSink);
+        S3Sink s3Sink = new S3Sink(s3Settings, store, recordOutput);
+        registry.bind("s3Sink", s3Sink);
+        registry.bind("unfinishedUploads", new UnfinishedUploads(
+                () -> resources.s3Client == null ? null : resources.s3Client.get(),
+                () -> s3Settings.bucket().orElseThrow()));
+        ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
+                (int) settings.whole("bulkexport.download.parallelism", 2, 1));
+        registry.bind("downloadPool", downloads);
+
+        loadRoutes(context, settings);
+
+        Map<String, ProviderSpec> providers = registry.findByTypeWithName(ProviderSpec.class);
+        JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs", "config/jobs/*.yaml"), Path.of(""),
+                providers, defaultSink);
+        jobs.use(catalog);
+        List<String> s3Jobs = catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
+                .toList();
+        if (!s3Jobs.isEmpty()) {
+            useS3(context, resources, s3Settings, s3Sink, s3Jobs);
+        }
+        fileSink.removeStaleParts(catalog.all().stream().map(JobDefinition::name).toList());
+        for (JobDefinition job : catalog.all()) {
+            if (!job.isOnce() && runMode.isOnce()) {
+                LOG.info("{}: recurring job, not scheduled in once mode", job.name());
+            } else if (!job.isOnce()) {
+                context.addRouteFromTemplate("schedule-" + job.name(), "scheduled-job",
+                        Map.of("jobName", job.name(), "cron", job.schedule()));
+            }
+        }
+        LOG.info("{} job(s): {}", catalog.all().size(), catalog.all().stream()
+                .map(j -> j.name() + " (" + j.provider() + " " + j.dataset() + "/" + j.method() + ", "
+                        + (j.isOnce() ? "once" : "cron " + j.schedule()) + ", " + j.sink() + ")").toList());
+    }
+
+    /**
+     * Loads the route files, then turns stream caching off for every route they made: downloads stream from the
+     * socket through gunzip into the sink, and a cached copy would hold a whole file in memory or on disk.
+     */
+    private static void loadRoutes(CamelContext context, Settings settings) throws Exception {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        Set<String> before = model.getRouteDefinitions().stream().map(RouteDefinition::getRouteId)
+                .collect(java.util.stream.Collectors.toSet());
+        RouteFiles files = RouteFiles.find(context, Path.of(settings.text("bulkexport.routes.dir", "routes")));
+        if (!files.edited().isEmpty()) {
+            LOG.info("route files from {}: {} (the others are the packaged ones)", files.dir(), files.edited());
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(files.resources());
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            if (!before.contains(route.getRouteId())) {
+                route.setStreamCache("false");
+            }
+        }
+    }
+
+    /**
+     * The settings of Camel's http component that the vendor calls depend on, in every runtime: no retries inside
+     * the HTTP client (a GET can start a paid download, so every retry is the bundle's own, where it knows whether
+     * sending again is safe), no cookie store (every call carries its own credentials), and the timeouts.
+     */
+    private static void configureHttp(CamelContext context, Settings settings) {
+        HttpComponent http = context.getComponent("http", HttpComponent.class);
+        http.setAutomaticRetriesDisabled(true);
+        http.setCookieManagementDisabled(true);
+        http.setConnectTimeout(settings.whole("camel.component.http.connect-timeout", 10_000, 1));
+        http.setSoTimeout(settings.whole("camel.component.http.so-timeout", 60_000, 1));
+        http.setResponseTimeout(settings.whole("camel.component.http.response-timeout", 60_000, 1));
+    }
+
+    /** The runtime's own way to end once mode, if it bound one; else stop Camel and exit the JVM with the code. */
+    private static RunCompletion completion(CamelContext context, Registry registry) {
+        RunCompletion bound = registry.findSingleByType(RunCompletion.class);
+        if (bound != null) {
+            return bound;
+        }
+        return code -> {
+            Thread exit = new Thread(() -> {
+                context.stop();
+                System.exit(code);
+            }, "bulkexport-exit");
+            exit.start();
+        };
+    }
+
+    /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders. */
+    private static void useS3(CamelContext context, Resources resources, S3Settings s3Settings, S3Sink s3Sink,
+                              List<String> s3Jobs) {
+        String bucket = s3Settings.requireBucket(s3Jobs.get(0));
+        // the SDK reads the credentials itself; those it would find in the environment are kept out of the logs
+        for (String secret : List.of("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "aws.secretAccessKey",
+                "aws.sessionToken")) {
+            Secrets.get(secret);
+        }
+        // built on a thread of its own (above, or by the start-up check); the route's upload endpoint looks it up at
+        // its first use
+        if (resources.s3Client == null) {
+            resources.s3Client = new S3Clients.Shared(s3Settings);
+        }
+        S3Clients.Shared client = resources.s3Client;
+        context.getRegistry().bind("s3Client", S3Client.class, client::get);
+        resources.s3Check = S3Check.start(client, s3Settings);
+        s3Sink.cleanSpool(s3Jobs);
+        LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
+                s3Settings.prefix(), s3Settings.endpointText(),
+                s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
+    }
+
+    private static HikariDataSource openDataSource(Settings settings) {
+        String url = settings.text("bulkexport.state.url", "jdbc:h2:file:./data/state/bulk-export");
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+            // H2 would close the database from its own shutdown hook, while a graceful stop (SIGTERM) is still
+            // finishing files and recording them: it is closed when Camel has stopped the routes
+            url = url + ";DB_CLOSE_ON_EXIT=FALSE";
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        settings.optional("bulkexport.state.user").ifPresent(config::setUsername);
+        settings.optional("bulkexport.state.password").ifPresent(config::setPassword);
+        config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 4, 1));
+        config.setPoolName("bulkexport-state");
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new ConfigurationException("cannot open the state database (bulkexport.state.url): "
+                    + String.valueOf(root.getMessage()).lines().findFirst().orElse("")
+                    + " — is another instance using it?");
+        }
+    }
+
+    /** Starts the emulators' artifact and points the providers at it; refused when the artifact is missing. */
+    private static Emulators startEmulators(CamelContext context, Settings settings) {
+        Emulators.Factory factory = Emulators.factory().orElseThrow(() -> new ConfigurationException(
+                "bulkexport.sandbox.enabled=true, but the vendor emulators are not on the class path: add "
+                        + Emulators.ARTIFACT + " to try the bundle without an account, or set"
+                        + " bulkexport.sandbox.enabled=false to talk to the vendors"));
+        Emulators emulators;
+        try {
+            emulators = factory.start(settings::optional);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage());
+        }
+        Defaults.override(context, emulators.properties());
+        Secrets.useStandIns(emulators::credential);
+        LOG.info("sandbox: the vendor emulators answer at {} (bulkexport.sandbox.enabled=true); nothing leaves this"
+                + " machine", emulators.properties().values());
+        return emulators;
+    }
+
+    /**
+     * What the bundle opened, closed when Camel stops, after the routes have finished their work (Camel stops its
+     * services after its routes): the state database last.
+     */
+    private static final class Resources extends ServiceSupport {
+        private volatile Emulators emulators;
+        private volatile PresignedFiles presignedFiles;
+        private volatile S3Clients.Shared s3Client;
+        private volatile S3Check s3Check;
+        private volatile HikariDataSource dataSource;
+
+        @Override
+        protected void doStop() {
+            if (emulators != null) {
+                Secrets.useStandIns(null);
+                emulators.close();
+                emulators = null;
+            }
+            if (presignedFiles != null) {
+                try {
+                    presignedFiles.close();
+                } catch (java.io.IOException e) {
+                    LOG.debug("closing the presigned download client", e);
+                }
+                presignedFiles = null;
+            }
+            if (s3Client != null) {
+                s3Client.close();
+                s3Client = null;
+            }
+            if (dataSource != null) {
+                dataSource.close();
+                dataSource = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.bulkexport.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.bulkexport.state.Run;
+import io.bulkexport.state.RunStatus;
+import io.bulkexport.state.StateStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Once mode stops as soon as the state store ends the last run, not at its next periodic look: the periodic check is
+ * set to a minute here, so only the store's notice can stop it within the test's wait.
+ */
+class RunModeTest {
+    private static final long CHECK_MILLIS = 60_000;
+
+    @TempDir
+    Path dir;
+
+    private HikariDataSource dataSource;
+    private StateStore store;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicInteger stops = new AtomicInteger();
+
+    @BeforeEach
+    void openStore() {
+        dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl("jdbc:h2:file:" + dir.resolve("state").toAbsolutePath() + ";WRITE_DELAY=0");
+        store = new StateStore(dataSource, Clock.systemUTC());
+        store.migrate();
+    }
+
+    @AfterEach
+    void closeStore() {
+        dataSource.close();
+    }
+
+    private RunMode onceMode(String... jobNames) {
+        Jobs jobs = new Jobs() {
+            @Override
+            public Set<String> onceJobNames() {
+                return Set.of(jobNames);
+            }
+        };
+        return new RunMode(true, store, jobs, code -> {
+            stops.incrementAndGet();
+            stopped.countDown();
+        }, CHECK_MILLIS);
+    }
+
+    @Test
+    void stopsWithZeroWhenTheLastRunIsDone() throws Exception {
+        RunMode mode = onceMode("a", "b");
+        Run a = downloading("a");
+        Run b = downloading("b");
+        mode.startupDone();
+
+        store.transition(a.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null);
+        assertThat(stopped.await(300, TimeUnit.MILLISECONDS)).as("stopped while b is still downloading").isFalse();
+
+        store.transition(b.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null);
+        assertThat(stopped.await(10, TimeUnit.SECONDS)).as("stopped once b is done").isTrue();
+        assertThat(mode.exitCode()).isZero();
+    }
+
+    @Test
+    void stopsOnceWithOneWhenARunFails() throws Exception {
+        RunMode mode = onceMode("a");
+        Run a = store.createRun("a", "coresignal", null);
+        mode.startupDone();
+        assertThat(stopped.await(300, TimeUnit.MILLISECONDS)).as("stopped while a is being submitted").isFalse();
+
+        store.transition(a.runId(), RunStatus.SUBMITTING, RunStatus.FAILED, "insufficient credits");
+        store.transition(a.runId(), RunStatus.FAILED, RunStatus.NEEDS_ATTENTION, "ended twice"); // a second notice
+        assertThat(stopped.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(200);
+        assertThat(stops).hasValue(1);
+        assertThat(mode.exitCode()).isEqualTo(1);
+    }
+
+    private Run downloading(String job) {
+        Run run = store.createRun(job, "coresignal", null);
+        store.markSubmitted(run.runId(), "req-" + job, Instant.now(), 1000);
+        store.startDownloading(run.runId(), List.of("f1"));
+        return run;
+    }
+}
