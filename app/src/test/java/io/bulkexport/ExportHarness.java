@@ -94,6 +94,11 @@ final class ExportHarness implements AutoCloseable {
      * ({@code -Dbulkexport.test.jar=target/bulk-export.jar}), else {@link BulkExportApp} from the test's class path.
      */
     Process spawn(String name) throws IOException {
+        return spawn(name, null);
+    }
+
+    /** As {@link #spawn(String)}, but runs {@code mainClass} from the test's class path, or the app when null. */
+    Process spawn(String name, Class<?> mainClass) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -103,14 +108,14 @@ final class ExportHarness implements AutoCloseable {
         for (Map.Entry<String, String> setting : overrides.entrySet()) {
             command.add("-D" + setting.getKey() + "=" + setting.getValue());
         }
-        Path jar = builtJar();
+        Path jar = mainClass == null ? builtJar() : null;
         if (jar != null) {
             command.add("-jar");
             command.add(jar.toString());
         } else {
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
-            command.add(BulkExportApp.class.getName());
+            command.add((mainClass == null ? BulkExportApp.class : mainClass).getName());
         }
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile()).directory(new File(".")).start();

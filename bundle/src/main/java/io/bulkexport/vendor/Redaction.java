@@ -2,9 +2,13 @@ package io.bulkexport.vendor;
 
 import java.util.regex.Pattern;
 
+import io.bulkexport.config.Secrets;
+
 /**
- * Takes credentials out of text meant for people: a URL's query string (where a presigned URL keeps its signature)
- * and user info. Applied to every message that may quote a URL before it reaches a log, an exception or the state.
+ * Takes credentials out of text meant for people: every credential the bundle has read ({@link Secrets}), a URL's
+ * query string (where a presigned URL keeps its signature) and user info. Applied to every message that may quote a
+ * vendor's answer or a URL before it reaches a log, an exception or the state, so that the guarantee does not depend
+ * on the logging backend.
  */
 public final class Redaction {
     private static final Pattern QUERY = Pattern.compile("(?i)\\b(https?://)(?:[^/\\s@\"'<>]*@)?([^\\s?#\"'<>]*)\\?[^\\s\"'<>]*");
@@ -12,8 +16,11 @@ public final class Redaction {
     private Redaction() {
     }
 
-    /** The text with every URL's query string replaced by {@code ?…} and its user info dropped. */
+    /**
+     * The text with every known credential replaced by {@code ***}, every URL's query string by {@code ?…}, and user
+     * info dropped.
+     */
     public static String withoutQueries(String text) {
-        return text == null ? null : QUERY.matcher(text).replaceAll("$1$2?…");
+        return text == null ? null : QUERY.matcher(Secrets.redact(text)).replaceAll("$1$2?…");
     }
 }
