@@ -35,7 +35,8 @@ class BundleContentsTest {
     void should_hold_no_emulator_logging_backend_or_test_code() throws IOException {
         List<String> names = entries();
         assertThat(names).as("emulators").noneMatch(n -> n.startsWith("io/bulkexport/sandbox/"));
-        assertThat(names).as("service files naming an emulator").noneMatch(n -> n.contains("Emulators$Factory"));
+        assertThat(names).as("an emulator factory for the ServiceLoader")
+                .noneMatch(n -> n.startsWith("META-INF/services/") && n.contains("Emulators"));
         assertThat(names).as("logging backends and their configuration").noneMatch(n -> n.startsWith("org/apache/logging/")
                 || n.startsWith("ch/qos/") || n.startsWith("org/slf4j/") || n.matches("(log4j2?|logback)[^/]*"));
         assertThat(names).as("test code").noneMatch(n -> n.matches(".*(Test|Tests|TestSupport|Harness)(\\$.*)?\\.class"));
