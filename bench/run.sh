@@ -102,7 +102,7 @@ trap 'exit 143' TERM
 # --- 1. The jar -----------------------------------------------------------------------------------------------------
 # built when missing, or older than a source file or the pom (the routes it runs are read from routes/ as they are now)
 if [[ ! -f $ROOT/target/bulk-export.jar ]] \
-    || [[ -n $(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$ROOT/target/bulk-export.jar" -print -quit) ]]; then
+    || [[ -n $(find "$ROOT"/{bundle,sandbox,app}/src/main "$ROOT"/{,bundle/,sandbox/,app/}pom.xml -newer "$ROOT/target/bulk-export.jar" -print -quit) ]]; then
     command -v mvn >/dev/null || die "target/bulk-export.jar is missing or stale and mvn is not installed to build it"
     log "building target/bulk-export.jar (mvn -q -B package -DskipTests)"
     (cd "$ROOT" && mvn -q -B package -DskipTests) || die "the build failed"
@@ -116,7 +116,7 @@ cp "$ROOT/target/bulk-export.jar" "$JAR"
 S3_CP_FILE=$WORK/test-cp.txt
 s3_classpath_ok() {
     local entry entries
-    [[ -s $S3_CP_FILE && $S3_CP_FILE -nt $ROOT/pom.xml ]] && grep -q '/s3proxy-[^/]*\.jar' "$S3_CP_FILE" || return 1
+    [[ -s $S3_CP_FILE && $S3_CP_FILE -nt $ROOT/app/pom.xml ]] && grep -q '/s3proxy-[^/]*\.jar' "$S3_CP_FILE" || return 1
     IFS=: read -r -a entries <"$S3_CP_FILE"
     for entry in "${entries[@]}"; do [[ -e $entry ]] || return 1; done
 }
@@ -124,7 +124,7 @@ if ((S3 == 1)) && ! s3_classpath_ok; then
     command -v mvn >/dev/null || die "mvn is needed once to resolve S3Proxy's classpath (or BENCH_S3=0)"
     log "resolving S3Proxy's classpath (mvn dependency:build-classpath, test scope) into $S3_CP_FILE"
     rm -f "$S3_CP_FILE"
-    cp_args=(-q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$S3_CP_FILE")
+    cp_args=(-q -B -pl app -am dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$S3_CP_FILE")
     (cd "$ROOT" && { mvn -o "${cp_args[@]}" >&2 || mvn "${cp_args[@]}" >&2; }) || die "resolving S3Proxy's classpath failed"
     s3_classpath_ok || die "$S3_CP_FILE does not name an s3proxy jar (is org.gaul:s3proxy still a test dependency?)"
 fi

@@ -51,6 +51,20 @@ class VendorResponsesTest {
     }
 
     @Test
+    void should_redact_a_credential_that_a_vendor_echoes_in_its_answer_whatever_the_logging_backend() {
+        System.setProperty("BULKEXPORT_TEST_ECHOED_KEY", "echoed-key-4c1d9a77");
+        try {
+            assertThat(io.bulkexport.config.Secrets.get("BULKEXPORT_TEST_ECHOED_KEY")).isEqualTo("echoed-key-4c1d9a77");
+            Exchange exchange = answer(503, "{\"detail\":\"key echoed-key-4c1d9a77 is throttled\"}", null);
+            assertThatThrownBy(() -> responses.check(exchange, "coresignal"))
+                    .isInstanceOf(RetryableVendorException.class)
+                    .hasMessage("coresignal answered 503: key *** is throttled");
+        } finally {
+            System.clearProperty("BULKEXPORT_TEST_ECHOED_KEY");
+        }
+    }
+
+    @Test
     void should_read_retry_after_as_a_date_and_cap_it() {
         String inTenSeconds = ZonedDateTime.now().plusSeconds(10).format(DateTimeFormatter.RFC_1123_DATE_TIME);
         assertThat(responses.retryAfterMillis(inTenSeconds)).isBetween(8000L, 10_000L);
