@@ -196,7 +196,8 @@ public class BulkExportRoutes extends RouteBuilder {
                 .collect(java.util.stream.Collectors.toSet());
         RouteFiles files = RouteFiles.find(context, Path.of(settings.text("bulkexport.routes.dir", "routes")));
         if (!files.edited().isEmpty()) {
-            LOG.info("route files from {}: {} (the others are the packaged ones)", files.dir(), files.edited());
+            LOG.info("{} route file(s) from {} (bulkexport.routes.dir), over the packaged ones: {}",
+                    files.edited().size(), files.dir(), files.edited());
         }
         PluginHelper.getRoutesLoader(context).loadRoutes(files.resources());
         for (RouteDefinition route : model.getRouteDefinitions()) {
@@ -266,9 +267,35 @@ public class BulkExportRoutes extends RouteBuilder {
             url = url + ";DB_CLOSE_ON_EXIT=FALSE";
         }
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        settings.optional("bulkexport.state.user").ifPresent(config::setUsername);
-        settings.optional("bulkexport.state.password").ifPresent(config::setPassword);
+        String user = settings.optional("bulkexport.state.user").orElse(null);
+        String password = settings.optional("bulkexport.state.password").orElse(null);
+        // The two databases the bundle ships drivers for are handed to the pool as data sources, not found by URL:
+        // java.sql.DriverManager cannot see a driver in another OSGi bundle (Karaf)
+        if (url.startsWith("jdbc:h2:")) {
+            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+            h2.setURL(url);
+            if (user != null) {
+                h2.setUser(user);
+            }
+            if (password != null) {
+                h2.setPassword(password);
+            }
+            config.setDataSource(h2);
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            org.postgresql.ds.PGSimpleDataSource postgres = new org.postgresql.ds.PGSimpleDataSource();
+            postgres.setURL(url);
+            if (user != null) {
+                postgres.setUser(user);
+            }
+            if (password != null) {
+                postgres.setPassword(password);
+            }
+            config.setDataSource(postgres);
+        } else {
+            config.setJdbcUrl(url);
+            config.setUsername(user);
+            config.setPassword(password);
+        }
         config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 4, 1));
         config.setPoolName("bulkexport-state");
         try {
