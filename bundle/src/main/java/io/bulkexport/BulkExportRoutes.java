@@ -74,15 +74,21 @@ public class BulkExportRoutes extends RouteBuilder {
         Settings settings = new Settings(context);
         Resources resources = new Resources();
         context.addService(resources, true, true);
+        RunCompletion completion = completion(context, context.getRegistry());
         try {
-            wire(context, settings, resources);
+            wire(context, settings, resources, completion);
+        } catch (ConfigurationException e) {
+            resources.close();
+            completion.refused(e);
+            throw e;
         } catch (RuntimeException e) {
             resources.close();
             throw e;
         }
     }
 
-    private void wire(CamelContext context, Settings settings, Resources resources) throws Exception {
+    private void wire(CamelContext context, Settings settings, Resources resources, RunCompletion completion)
+            throws Exception {
         boolean once = "once".equals(settings.oneOf("bulkexport.run-mode", "service", "service", "once"));
         if (settings.flag("bulkexport.sandbox.enabled", false)) {
             resources.emulators = startEmulators(context, settings);
@@ -99,7 +105,7 @@ public class BulkExportRoutes extends RouteBuilder {
                 settings.decimal("bulkexport.poll.backoff", 1.5, 1.0),
                 Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 300, 0.01) * 1000)),
                 Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
-        RunMode runMode = new RunMode(once, store, jobs, completion(context, registry)::finished, 1000);
+        RunMode runMode = new RunMode(once, store, jobs, completion::finished, 1000);
         Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
         Compression outputCompression = Compression.named(
                 settings.oneOf("bulkexport.output.compression", "none", "none", "gzip"));
@@ -221,19 +227,10 @@ public class BulkExportRoutes extends RouteBuilder {
         http.setResponseTimeout(settings.whole("camel.component.http.response-timeout", 60_000, 1));
     }
 
-    /** The runtime's own way to end once mode, if it bound one; else stop Camel and exit the JVM with the code. */
+    /** The runtime's own way to end, if it bound one; else that of a process of its own (exit codes). */
     private static RunCompletion completion(CamelContext context, Registry registry) {
         RunCompletion bound = registry.findSingleByType(RunCompletion.class);
-        if (bound != null) {
-            return bound;
-        }
-        return code -> {
-            Thread exit = new Thread(() -> {
-                context.stop();
-                System.exit(code);
-            }, "bulkexport-exit");
-            exit.start();
-        };
+        return bound != null ? bound : RunCompletion.exitTheJvm(context);
     }
 
     /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders. */

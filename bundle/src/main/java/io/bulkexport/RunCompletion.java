@@ -1,11 +1,45 @@
 package io.bulkexport;
 
+import io.bulkexport.config.ConfigurationException;
+
 /**
- * What once mode does when every one-shot job has ended: exit codes are 0 when all are done, 1 when any is not. Bind
- * one in the Camel registry to replace the default, which stops Camel and then exits the JVM with the code (the
- * standalone app returns the code from its main method instead; Karaf, which cannot exit, only stops the routes).
+ * How the bundle ends in the runtime that hosts it. Once mode calls {@link #finished} when every one-shot job has
+ * ended (0: all done, 1: any not done); {@link #refused} is called when the configuration is wrong (a bad setting or
+ * job file), before anything is sent. Bind one in the Camel registry to choose; without one the bundle behaves as a
+ * process of its own ({@link #exitTheJvm}): it stops Camel and exits the JVM with the code (2 when refused), which
+ * is what a Camel Main or Spring Boot application run from cron or a container wants. The standalone app binds its
+ * own (it returns the code from its main method); Karaf's, which must not exit the JVM, only logs.
  */
-@FunctionalInterface
 public interface RunCompletion {
     void finished(int exitCode);
+
+    /** By default the refusal is thrown on, for the runtime to report as a start-up failure. */
+    default void refused(ConfigurationException refusal) {
+        throw refusal;
+    }
+
+    /** Stops Camel, then exits the JVM with the code; a refusal is printed in one line and exits with 2. */
+    static RunCompletion exitTheJvm(org.apache.camel.CamelContext context) {
+        return new RunCompletion() {
+            @Override
+            public void finished(int exitCode) {
+                Thread exit = new Thread(() -> {
+                    context.stop();
+                    System.exit(exitCode);
+                }, "bulkexport-exit");
+                exit.start();
+            }
+
+            @Override
+            public void refused(ConfigurationException refusal) {
+                System.err.println("bulk-export: configuration error: " + refusal.getMessage());
+                org.slf4j.LoggerFactory.getLogger("bulkexport").error("configuration error: {}", refusal.getMessage());
+                // on a thread of its own: the runtime's start-up, which this call is part of, must fail and let go of
+                // its locks while the JVM's shutdown hooks run
+                Thread exit = new Thread(() -> System.exit(2), "bulkexport-exit");
+                exit.start();
+                throw refusal;
+            }
+        };
+    }
 }
