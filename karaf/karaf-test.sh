@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The bundle in Apache Karaf, end to end: a fresh Karaf 4.4 (from the Maven registry), Camel Karaf's features, our
-# feature (karaf/features.xml, bundle resolved from the local Maven repository: run `mvn -B install` first), a one-shot
-# job configured through etc/io.bulkexport.cfg against a Coresignal emulator started here, and the landed records
-# compared with the emulator's files, record for record. Exits 0 when they are the same.
+# feature (karaf/features.xml), a one-shot job configured through etc/io.bulkexport.cfg against a Coresignal emulator
+# started here, and the landed records compared with the emulator's files, record for record. Exits 0 when they are
+# the same. `mvn verify` runs it (module karaf, integration-test phase) after building the jars; by hand:
 #
-#   karaf/karaf-test.sh          (from anywhere; .ci/run runs it)
+#   karaf/karaf-test.sh          (after mvn -B package -DskipTests)
 #
+# BUNDLE_JAR: the bundle to install (default: the one bundle/ built), served to Karaf from a Maven repository made
+# here, as mvn:io.bulkexport/bulk-export/VERSION; the other bundles come from the local Maven repository.
 # CAMEL_KARAF_REPO: a Maven repository holding the Camel Karaf 4.18 bundles when the registry does not serve them
 # (default: ../shared/karaf/camel-karaf-repo beside the project, if it exists). KEEP=1 keeps the Karaf folder.
 set -Eeuo pipefail
@@ -20,9 +22,10 @@ TIMEOUT=${TIMEOUT:-240}
 API_KEY=cs-karaf-test-key-93b1e0
 FILES=4 RECORDS=500
 
-[[ -f $JAR ]] || { echo "karaf-test: $JAR missing: build with mvn -B install" >&2; exit 2; }
-[[ -f $M2_REPO/io/bulkexport/bulk-export/0.1.0-SNAPSHOT/bulk-export-0.1.0-SNAPSHOT.jar ]] \
-    || { echo "karaf-test: the bundle is not in $M2_REPO: run mvn -B install first" >&2; exit 2; }
+VERSION=0.1.0-SNAPSHOT
+BUNDLE_JAR=${BUNDLE_JAR:-$ROOT/bundle/target/bulk-export-$VERSION.jar}
+[[ -f $JAR ]] || { echo "karaf-test: $JAR missing: build with mvn -B package -DskipTests" >&2; exit 2; }
+[[ -f $BUNDLE_JAR ]] || { echo "karaf-test: $BUNDLE_JAR missing: build with mvn -B package -DskipTests" >&2; exit 2; }
 
 mkdir -p "$ROOT/target"
 WORK=$(mktemp -d "$ROOT/target/karaf-test-XXXXXX")
@@ -78,17 +81,19 @@ fi
 tar xzf "$DIST/apache-karaf-$KARAF_VERSION.tar.gz" -C "$WORK"
 SSH_PORT=$(free_port) RMI_REG=$(free_port) RMI_SRV=$(free_port)
 E=$KHOME/etc
-repos="file:$CAMEL_KARAF_REPO@id=camel-karaf-4.18"
-[[ -d $CAMEL_KARAF_REPO ]] || repos=""
+# the bundle under test, in a repository of its own
+mkdir -p "$WORK/repo/io/bulkexport/bulk-export/$VERSION"
+cp "$BUNDLE_JAR" "$WORK/repo/io/bulkexport/bulk-export/$VERSION/bulk-export-$VERSION.jar"
+repos="file:$WORK/repo@id=bulk-export-under-test@snapshots"
+[[ -d $CAMEL_KARAF_REPO ]] && repos="$repos, file:$CAMEL_KARAF_REPO@id=camel-karaf-4.18"
 python3 - "$E/org.ops4j.pax.url.mvn.cfg" "$M2_REPO" "$repos" <<'PY'
 import re, sys
 path, m2, extra = sys.argv[1:]
 s = open(path).read()
 s = re.sub(r'(?m)^org\.ops4j\.pax\.url\.mvn\.repositories\s*=.*(\n[ \t]+.*)*',
            'org.ops4j.pax.url.mvn.repositories = https://repo1.maven.org/maven2@id=central', s)
-if extra:
-    s = re.sub(r'(?m)^(org\.ops4j\.pax\.url\.mvn\.defaultRepositories\s*=(?:.*\\\n)*.*)$',
-               lambda m: m.group(1) + ', \\\n    ' + extra, s, count=1)
+s = re.sub(r'(?m)^(org\.ops4j\.pax\.url\.mvn\.defaultRepositories\s*=(?:.*\\\n)*.*)$',
+           lambda m: m.group(1) + ', \\\n    ' + extra, s, count=1)
 s += '\norg.ops4j.pax.url.mvn.localRepository = ' + m2 + '\n'
 open(path, 'w').write(s)
 PY
