@@ -183,8 +183,10 @@ public class BulkExportRoutes extends RouteBuilder {
             if (!job.isOnce() && runMode.isOnce()) {
                 LOG.info("{}: recurring job, not scheduled in once mode", job.name());
             } else if (!job.isOnce()) {
-                context.addRouteFromTemplate("schedule-" + job.name(), "scheduled-job",
+                String id = context.addRouteFromTemplate("schedule-" + job.name(), "scheduled-job",
                         Map.of("jobName", job.name(), "cron", job.schedule()));
+                context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinition(id)
+                        .setStreamCache("false");
             }
         }
         LOG.info("{} job(s): {}", catalog.all().size(), catalog.all().stream()
