@@ -74,7 +74,7 @@ public class BulkExportRoutes extends RouteBuilder {
         Settings settings = new Settings(context);
         Resources resources = new Resources();
         context.addService(resources, true, true);
-        RunCompletion completion = completion(context, context.getRegistry());
+        RunCompletion completion = completion(context.getRegistry());
         try {
             wire(context, settings, resources, completion);
         } catch (ConfigurationException e) {
@@ -230,9 +230,9 @@ public class BulkExportRoutes extends RouteBuilder {
     }
 
     /** The runtime's own way to end, if it bound one; else that of a process of its own (exit codes). */
-    private static RunCompletion completion(CamelContext context, Registry registry) {
+    private static RunCompletion completion(Registry registry) {
         RunCompletion bound = registry.findSingleByType(RunCompletion.class);
-        return bound != null ? bound : RunCompletion.exitTheJvm(context);
+        return bound != null ? bound : RunCompletion.exitTheJvm();
     }
 
     /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders. */

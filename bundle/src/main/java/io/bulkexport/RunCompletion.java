@@ -6,7 +6,7 @@ import io.bulkexport.config.ConfigurationException;
  * How the bundle ends in the runtime that hosts it. Once mode calls {@link #finished} when every one-shot job has
  * ended (0: all done, 1: any not done); {@link #refused} is called when the configuration is wrong (a bad setting or
  * job file), before anything is sent. Bind one in the Camel registry to choose; without one the bundle behaves as a
- * process of its own ({@link #exitTheJvm}): it stops Camel and exits the JVM with the code (2 when refused), which
+ * process of its own ({@link #exitTheJvm}): it exits the JVM with the code (2 when refused), which
  * is what a Camel Main or Spring Boot application run from cron or a container wants. The standalone app binds its
  * own (it returns the code from its main method); Karaf's, which must not exit the JVM, only logs.
  */
@@ -18,15 +18,13 @@ public interface RunCompletion {
         throw refusal;
     }
 
-    /** Stops Camel, then exits the JVM with the code; a refusal is printed in one line and exits with 2. */
-    static RunCompletion exitTheJvm(org.apache.camel.CamelContext context) {
+    /** Exits the JVM with the code, which stops Camel; a refusal is printed in one line and exits with 2. */
+    static RunCompletion exitTheJvm() {
         return new RunCompletion() {
             @Override
             public void finished(int exitCode) {
-                Thread exit = new Thread(() -> {
-                    context.stop();
-                    System.exit(exitCode);
-                }, "bulkexport-exit");
+                // the runtime's shutdown hook (Camel Main's, Spring's) stops Camel and the routes as a SIGTERM would
+                Thread exit = new Thread(() -> System.exit(exitCode), "bulkexport-exit");
                 exit.start();
             }
 
