@@ -13,15 +13,15 @@ import java.util.Map;
 /**
  * The table of vendor faults tried and what came of each, filled by the tests as they observe it, written to
  * {@code target/reliability/vendor-faults.md} and kept equal to the block between {@link #BEGIN} and {@link #END} in
- * the README: once every row is in, a README that says something else fails the suite, and
+ * docs/reliability.md: once every row is in, a page that says something else fails the suite, and
  * {@code -Dbulkexport.update-readme=true} rewrites the block instead. Rows come in the order of the row enum, and
  * their text must not depend on timing (see {@link #stable}). Quote what the application said as a code span
- * (backticks), so that placeholders like {@code <uuid>} show in the rendered README.
+ * (backticks), so that placeholders like {@code <uuid>} show in the rendered page.
  */
 final class FaultTable<R extends Enum<R> & FaultTable.Fault> {
     static final String BEGIN = "<!-- vendor-faults:begin -->";
     static final String END = "<!-- vendor-faults:end -->";
-    static final Path README = Path.of("README.md");
+    static final Path PAGE = Path.of("docs/reliability.md");
     static final Path REPORT = Path.of("target/reliability/vendor-faults.md");
 
     /** One row of the table: the fault's name, in the order the table lists them. */
@@ -57,10 +57,10 @@ final class FaultTable<R extends Enum<R> & FaultTable.Fault> {
     }
 
     /**
-     * Writes the report; once every fault has its row, compares it with the README (or, asked to, rewrites the
-     * README's block). A partial table (a test filtered out, or failed) is written but not compared.
+     * Writes the report; once every fault has its row, compares it with docs/reliability.md (or, asked to,
+     * rewrites its block). A partial table (a test filtered out, or failed) is written but not compared.
      *
-     * @throws AssertionError when the README's table is not the one observed
+     * @throws AssertionError when the page's table is not the one observed
      */
     synchronized void finish() throws IOException {
         String table = markdown();
@@ -73,14 +73,14 @@ final class FaultTable<R extends Enum<R> & FaultTable.Fault> {
             }
         }
         if (!missing.isEmpty()) {
-            System.out.println("vendor-faults table not compared with the README, rows missing: " + missing);
+            System.out.println("vendor-faults table not compared with " + PAGE + ", rows missing: " + missing);
             return;
         }
-        String readme = Files.readString(README, StandardCharsets.UTF_8);
+        String readme = Files.readString(PAGE, StandardCharsets.UTF_8);
         int begin = readme.indexOf(BEGIN);
         int end = readme.indexOf(END);
         if (begin < 0 || end < begin) {
-            throw new AssertionError(README + " has no block " + BEGIN + " … " + END + " for the vendor-faults table");
+            throw new AssertionError(PAGE + " has no block " + BEGIN + " … " + END + " for the vendor-faults table");
         }
         String current = readme.substring(begin + BEGIN.length(), end);
         String wanted = "\n" + table;
@@ -88,15 +88,15 @@ final class FaultTable<R extends Enum<R> & FaultTable.Fault> {
             return;
         }
         if (Boolean.getBoolean("bulkexport.update-readme")) {
-            Files.writeString(README, readme.substring(0, begin + BEGIN.length()) + wanted + readme.substring(end),
+            Files.writeString(PAGE, readme.substring(0, begin + BEGIN.length()) + wanted + readme.substring(end),
                     StandardCharsets.UTF_8);
-            System.out.println("README.md: vendor-faults table rewritten from what the suite observed");
+            System.out.println(PAGE + ": vendor-faults table rewritten from what the suite observed");
             return;
         }
-        throw new AssertionError("README.md's vendor-faults table is not what this run observed (" + REPORT + ")."
+        throw new AssertionError(PAGE + "'s vendor-faults table is not what this run observed (" + REPORT + ")."
                 + " If the change is intended, refresh it: mvn test -Dtest=VendorFaultsTest"
-                + " -Dbulkexport.update-readme=true, and commit the README.\nobserved:\n" + table
-                + "README:" + current);
+                + " -Dbulkexport.update-readme=true, and commit it.\nobserved:\n" + table
+                + PAGE + ":" + current);
     }
 
     /** Takes out what differs from run to run: UUIDs (request ids, file names) and loopback ports. */

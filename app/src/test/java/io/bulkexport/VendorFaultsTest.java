@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * submitted twice.
  *
  * <p>Each test asserts its end state exactly and adds one row, written from what it observed, to the table in the
- * README's reliability section ({@link FaultTable}): the suite fails when the README says something else.
+ * docs/reliability.md ({@link FaultTable}): the suite fails when that page says something else.
  */
 class VendorFaultsTest {
     /** The table's rows, in its order. */
