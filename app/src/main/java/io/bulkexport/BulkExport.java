@@ -22,6 +22,11 @@ public class BulkExport {
     public static final String CONFIG = "bulkexport.config";
     static final String DEFAULT_CONFIG = "config/application.properties";
 
+    static {
+        // the Log4j filter of this app: a second guard, behind the redaction the bundle does itself
+        Secrets.onRead(SecretLogGuard::guard);
+    }
+
     private final Main main = new Main() {
         // Before loading the routes, Camel Main parses every route file once more, only to find what a Kubernetes
         // Integration or Pipe resource would configure. The bundle loads its route files itself, and they are plain
@@ -52,8 +57,6 @@ public class BulkExport {
                 main.setDefaultPropertyPlaceholderLocation("file:" + config);
             }
             main.setOverrideProperties(overrides);
-            // the Log4j filter of this app: a second guard, behind the redaction the bundle does itself
-            Secrets.onRead(SecretLogGuard::guard);
             main.bind("runCompletion", (RunCompletion) code -> {
                 exitCode = code;
                 main.completed();
