@@ -129,6 +129,7 @@ public class BulkExportRoutes extends RouteBuilder {
                         resources.s3Check.requireAccepted();
                     }
                 }));
+        registry.bind("retries", new io.bulkexport.run.Retries());
         registry.bind("retryPolicy", new RetryPolicy(settings::optional,
                 (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
                 settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),

@@ -85,7 +85,8 @@ public record DecompressionLimit(long maxBytes, double maxRatio) {
     }
 
     /** A file that decodes past the bounds; not retried, since fetching it again gives the same bytes. */
-    public static class DecompressionBombException extends IllegalStateException {
+    public static class DecompressionBombException extends IllegalStateException
+            implements io.bulkexport.run.Retries.NotRetryable {
         public DecompressionBombException(String message) {
             super(message);
         }

@@ -1,7 +1,5 @@
 package io.bulkexport.run;
 
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +22,6 @@ import io.bulkexport.state.StateStore;
 import io.bulkexport.vendor.FileExpiredException;
 import io.bulkexport.vendor.Redaction;
 import io.bulkexport.vendor.RetryableVendorException;
-import io.bulkexport.vendor.TokenUnavailableException;
 import io.bulkexport.vendor.VendorRejectedException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -192,7 +189,7 @@ public class Runs {
             LOG.error("{}: cannot start: {}", jobName, describe(cause));
             return;
         }
-        if (surelyNotAccepted(cause)) {
+        if (Retries.surelyNotAccepted(cause)) {
             String message = "submission refused: " + describe(cause);
             store.transition(runId, RunStatus.SUBMITTING, RunStatus.FAILED, message);
             LOG.error("{}: FAILED — {}", jobName, message);
@@ -203,21 +200,6 @@ public class Runs {
             store.transition(runId, RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION, message);
             LOG.error("{}: NEEDS ATTENTION — {}", jobName, message);
         }
-    }
-
-    private static boolean surelyNotAccepted(Throwable cause) {
-        if (cause instanceof VendorRejectedException || cause instanceof TokenUnavailableException) {
-            return true; // refused, or never sent for want of an access token
-        }
-        if (cause instanceof RetryableVendorException retry) {
-            return retry.getStatusCode() == 429 || retry.getStatusCode() == 503;
-        }
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof UnknownHostException) {
-                return true; // nothing reached the vendor
-            }
-        }
-        return false;
     }
 
     private static String resolution(String jobName, String requestId) {
