@@ -98,6 +98,31 @@ class ConfigurationErrorsTest {
         }
     }
 
+    @Test
+    void should_refuse_a_bad_emulator_setting_with_one_line() throws Exception {
+        try (ExportHarness app = ExportHarness.against(dir, () -> { }).esDslJob("engineers")
+                .set("bulkexport.sandbox.enabled", "true").set("bulkexport.sandbox.files", "none")) {
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).contains("bulkexport.sandbox.files must be a whole number of at least 1, not 'none'");
+        }
+    }
+
+    @Test
+    void should_shape_the_built_in_emulators_by_their_settings_and_send_their_stand_in_credentials() throws Exception {
+        System.clearProperty("CORESIGNAL_API_KEY");
+        try (ExportHarness app = ExportHarness.against(dir, () -> { }).esDslJob("engineers")
+                .set("bulkexport.sandbox.enabled", "true").set("bulkexport.sandbox.files", "2")
+                .set("bulkexport.sandbox.records-per-file", "50").set("bulkexport.sandbox.ready-after-seconds", "0")) {
+            System.clearProperty("CORESIGNAL_API_KEY");
+            assertThat(app.run()).as("no key in the environment: the emulators' stand-in is sent").isEqualTo(0);
+            assertThat(app.manifest("engineers").get("files")).hasSize(2);
+            assertThat(app.manifest("engineers").get("records").asLong()).isEqualTo(100);
+        } finally {
+            System.setProperty("CORESIGNAL_API_KEY", ExportHarness.API_KEY);
+        }
+    }
+
     private static String runCapturingStderr(ExportHarness app) {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -317,12 +317,7 @@ public class BulkExportRoutes extends RouteBuilder {
                 "bulkexport.sandbox.enabled=true, but the vendor emulators are not on the class path: add "
                         + Emulators.ARTIFACT + " to try the bundle without an account, or set"
                         + " bulkexport.sandbox.enabled=false to talk to the vendors"));
-        Emulators emulators;
-        try {
-            emulators = factory.start(settings::optional);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(e.getMessage());
-        }
+        Emulators emulators = factory.start(settings);
         Defaults.override(context, emulators.properties());
         Secrets.useStandIns(emulators::credential);
         LOG.info("sandbox: the vendor emulators answer at {} (bulkexport.sandbox.enabled=true); nothing leaves this"

@@ -3,7 +3,8 @@ package io.bulkexport;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.function.Function;
+
+import io.bulkexport.config.Settings;
 
 /**
  * Stand-ins for the vendors' APIs, so that the bundle runs without an account: started when
@@ -26,7 +27,7 @@ public interface Emulators extends AutoCloseable {
 
     /** Starts the emulators, configured by the {@code bulkexport.sandbox.*} settings. */
     interface Factory {
-        Emulators start(Function<String, Optional<String>> settings);
+        Emulators start(Settings settings);
     }
 
     /** The factory of the emulators' artifact when it is on the class path. */

@@ -2,10 +2,9 @@ package io.bulkexport.sandbox;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
 
 import io.bulkexport.Emulators;
+import io.bulkexport.config.Settings;
 
 /**
  * What the bundle starts for {@code bulkexport.sandbox.enabled=true} when this artifact is on the class path: every
@@ -14,18 +13,18 @@ import io.bulkexport.Emulators;
  */
 public final class SandboxEmulators implements Emulators.Factory {
     @Override
-    public Emulators start(Function<String, Optional<String>> settings) {
+    public Emulators start(Settings settings) {
         SandboxSettings shape = SandboxSettings.defaults()
-                .withFilesPerRequest(whole(settings, "bulkexport.sandbox.files", 3, 1))
-                .withRecordsPerFile(whole(settings, "bulkexport.sandbox.records-per-file", 1000, 1))
-                .withRecordBytes(whole(settings, "bulkexport.sandbox.record-bytes", 1000, 100))
+                .withFilesPerRequest((int) settings.whole("bulkexport.sandbox.files", 3, 1))
+                .withRecordsPerFile((int) settings.whole("bulkexport.sandbox.records-per-file", 1000, 1))
+                .withRecordBytes((int) settings.whole("bulkexport.sandbox.record-bytes", 1000, 100))
                 .withReadyAfter(Duration.ofMillis(Math.round(
-                        decimal(settings, "bulkexport.sandbox.ready-after-seconds", 2) * 1000)))
-                .withMalformedEvery(whole(settings, "bulkexport.sandbox.malformed-every", 0, 0))
-                .withPort(whole(settings, "bulkexport.sandbox.port", 0, 0));
-        String apiKey = settings.apply("bulkexport.sandbox.api-key").orElse("sandbox-key");
-        String clientId = settings.apply("bulkexport.sandbox.client-id").orElse("sandbox-client");
-        String clientSecret = settings.apply("bulkexport.sandbox.client-secret").orElse("sandbox-secret");
+                        settings.decimal("bulkexport.sandbox.ready-after-seconds", 2, 0) * 1000)))
+                .withMalformedEvery((int) settings.whole("bulkexport.sandbox.malformed-every", 0, 0))
+                .withPort((int) settings.whole("bulkexport.sandbox.port", 0, 0));
+        String apiKey = settings.text("bulkexport.sandbox.api-key", "sandbox-key");
+        String clientId = settings.text("bulkexport.sandbox.client-id", "sandbox-client");
+        String clientSecret = settings.text("bulkexport.sandbox.client-secret", "sandbox-secret");
         Sandboxes sandboxes = Sandboxes.start(shape);
         return new Emulators() {
             @Override
@@ -48,31 +47,5 @@ public final class SandboxEmulators implements Emulators.Factory {
                 sandboxes.stop();
             }
         };
-    }
-
-    private static int whole(Function<String, Optional<String>> settings, String key, int fallback, int min) {
-        String value = settings.apply(key).orElse(String.valueOf(fallback));
-        try {
-            int parsed = Integer.parseInt(value.trim());
-            if (parsed >= min) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new IllegalArgumentException(key + " must be a whole number of at least " + min + ", not '" + value + "'");
-    }
-
-    private static double decimal(Function<String, Optional<String>> settings, String key, double fallback) {
-        String value = settings.apply(key).orElse(String.valueOf(fallback));
-        try {
-            double parsed = Double.parseDouble(value.trim());
-            if (parsed >= 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new IllegalArgumentException(key + " must be a number of at least 0, not '" + value + "'");
     }
 }
