@@ -35,7 +35,8 @@ class ConfigurationErrorsTest {
         "datafiniti format  | provider: datafiniti\\ndataset: businesses\\nquery: x\\nlimit: 5\\nformat: xml     | format 'xml' is not offered by datafiniti (offered: json, csv)",
         "datafiniti query   | provider: datafiniti-v3\\ndataset: products\\nlimit: 5                                 | 'query' is missing",
         "create call        | provider: data-requests\\ndataset: profile\\ncreate: DELETE /requests             | create must read 'METHOD /path'",
-        "unknown template   | provider: data-requests\\ndataset: profile\\ndownload: /requests/${nope}/data      | template placeholder ${nope} is unknown",
+        "unknown template   | provider: data-requests\\ndataset: profile\\ndownload: /requests/${variable.nope}/data | template placeholder ${variable.nope} is unknown",
+        "not Simple         | provider: data-requests\\ndataset: profile\\ndownload: /requests/${requestId}/data   | a job's value is written ${variable.NAME}",
         "bad encoding       | provider: data-requests\\ndataset: profile\\nencoding: br                          | encoding 'br' is not one of",
     })
     void should_refuse_a_bad_job_with_one_line(String name, String job, String expected) throws Exception {

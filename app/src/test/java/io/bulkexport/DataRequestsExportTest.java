@@ -153,10 +153,10 @@ class DataRequestsExportTest {
     @Test
     void should_create_and_download_where_the_job_says_with_its_request_template() throws Exception {
         DataRequestsSandbox sandbox = sandbox(Duration.ZERO);
-        Path body = Files.writeString(dir.resolve("body.json"), "{\"purpose\": \"audit ${requestId}\","
-                + " \"dataRequested\": [\"${dataset}\", \"contacts\"]}");
-        try (ExportHarness app = app(sandbox, "request: " + body + "\ncreate: PUT /requests/${requestId}\n"
-                + "download: GET /requests/${requestId}/data\nencoding: gzip\nformat: json\n")) {
+        Path body = Files.writeString(dir.resolve("body.json"), "{\"purpose\": \"audit ${variable.requestId}\","
+                + " \"dataRequested\": [\"${variable.dataset}\", \"contacts\"]}");
+        try (ExportHarness app = app(sandbox, "request: " + body + "\ncreate: PUT /requests/${variable.requestId}\n"
+                + "download: GET /requests/${variable.requestId}/data\nencoding: gzip\nformat: json\n")) {
             assertThat(app.run()).isEqualTo(0);
             String id = sandbox.requestIds().get(0);
             assertThat(of(sandbox, EndpointKind.SUBMIT)).singleElement()

@@ -20,7 +20,9 @@ import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.presigned.PresignedFiles;
 import io.bulkexport.presigned.PresignedLinks;
+import io.bulkexport.provider.ProviderDeclarations;
 import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.provider.ProviderStatus;
 import io.bulkexport.records.Compression;
 import io.bulkexport.records.DecompressionLimit;
 import io.bulkexport.records.RecordBatch;
@@ -137,6 +139,7 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
                 settings.whole("bulkexport.retry.max-delay-seconds", 120, 0))));
         registry.bind("requestBodies", new RequestBodies());
+        registry.bind("providerStatus", new ProviderStatus());
         registry.bind("jobCalls", new JobCalls());
         registry.bind("jsonAnswers", new JsonAnswers());
         PresignedLinks links = new PresignedLinks(clock);
@@ -168,9 +171,7 @@ public class BulkExportRoutes extends RouteBuilder {
                 (int) settings.whole("bulkexport.download.parallelism", 2, 1));
         registry.bind("downloadPool", downloads);
 
-        loadRoutes(context, settings);
-
-        Map<String, ProviderSpec> providers = registry.findByTypeWithName(ProviderSpec.class);
+        Map<String, ProviderSpec> providers = loadRoutes(context, settings);
         JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs", "config/jobs/*.yaml"), Path.of(""),
                 providers, defaultSink);
         jobs.use(catalog);
@@ -196,10 +197,11 @@ public class BulkExportRoutes extends RouteBuilder {
     }
 
     /**
-     * Loads the route files, then turns stream caching off for every route they made: downloads stream from the
-     * socket through gunzip into the sink, and a cached copy would hold a whole file in memory or on disk.
+     * Loads the provider declarations and the route files, makes each provider's API routes from the templates, then
+     * turns stream caching off for every route they made: downloads stream from the socket through gunzip into the
+     * sink, and a cached copy would hold a whole file in memory or on disk. Returns the providers by name.
      */
-    private static void loadRoutes(CamelContext context, Settings settings) throws Exception {
+    private static Map<String, ProviderSpec> loadRoutes(CamelContext context, Settings settings) throws Exception {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         Set<String> before = model.getRouteDefinitions().stream().map(RouteDefinition::getRouteId)
                 .collect(java.util.stream.Collectors.toSet());
@@ -208,12 +210,15 @@ public class BulkExportRoutes extends RouteBuilder {
             LOG.info("{} route file(s) from {} (bulkexport.routes.dir), over the packaged ones: {}",
                     files.edited().size(), files.dir(), files.edited());
         }
+        Map<String, ProviderSpec> providers = ProviderDeclarations.bind(context, files.declarations());
         PluginHelper.getRoutesLoader(context).loadRoutes(files.resources());
+        ProviderDeclarations.addApiRoutes(context, providers.values());
         for (RouteDefinition route : model.getRouteDefinitions()) {
             if (!before.contains(route.getRouteId())) {
                 route.setStreamCache("false");
             }
         }
+        return providers;
     }
 
     /**

@@ -17,14 +17,16 @@ import org.apache.camel.spi.Resource;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * The YAML route files the bundle loads: the packaged ones ({@code bulkexport/routes/}, listed in
+ * The YAML files the bundle loads: the packaged ones ({@code bulkexport/routes/}, listed in
  * {@code bulkexport/routes.list}), each replaced by the file of the same relative name in the routes folder when there
  * is one, plus every other {@code .yaml} file there (a provider of your own, say). So a routes folder may hold just the
- * files you changed; one copied whole from the packaged routes works as well. No folder: the packaged routes.
+ * files you changed; one copied whole from the packaged routes works as well. No folder: the packaged routes. Files
+ * named {@code NAME.provider.yaml} are provider declarations ({@code declarations}, by name), the rest routes.
  */
-public record RouteFiles(Path dir, List<String> edited, Resource[] resources) {
+public record RouteFiles(Path dir, List<String> edited, Resource[] resources, Map<String, Resource> declarations) {
     static final String PACKAGED = "bulkexport/routes/";
     static final String LIST = "bulkexport/routes.list";
+    static final String DECLARATION = ".provider.yaml";
 
     public static RouteFiles find(CamelContext context, Path dir) {
         Map<String, Resource> byName = new LinkedHashMap<>();
@@ -47,7 +49,11 @@ public record RouteFiles(Path dir, List<String> edited, Resource[] resources) {
                 throw new ConfigurationException("cannot read a route file in " + dir + ": " + e.getMessage());
             }
         }
-        return new RouteFiles(dir.toAbsolutePath().normalize(), edited, byName.values().toArray(new Resource[0]));
+        Map<String, Resource> declarations = new LinkedHashMap<>();
+        byName.entrySet().removeIf(file -> file.getKey().endsWith(DECLARATION)
+                && declarations.put(file.getKey(), file.getValue()) == null);
+        return new RouteFiles(dir.toAbsolutePath().normalize(), edited, byName.values().toArray(new Resource[0]),
+                declarations);
     }
 
     /** The names of the packaged route files, relative to {@code bulkexport/routes/}. */

@@ -141,7 +141,7 @@ public class JobCatalog {
                     + String.join(", ", new TreeSet<>(providers.keySet())) + ")");
         }
         Set<String> allowed = new TreeSet<>(KEYS);
-        allowed.addAll(provider.jobOptions());
+        allowed.addAll(provider.jobOptions().keySet());
         for (String key : yaml.keySet()) {
             if (!allowed.contains(key)) {
                 throw new ConfigurationException(where + ": unknown key '" + key + "' (allowed for " + providerName

@@ -14,8 +14,8 @@ import java.util.Map;
  * @param upload       true when the request is a file uploaded as it is, not a JSON query
  * @param format       {@code json} (JSON Lines) or {@code csv}: what the vendor sends and how it is decoded
  * @param options      the provider's job options (query, view, create, download, encoding…), defaults applied
- * @param values       what the provider's request templates may use: {@code ${dataset}}, {@code ${limit}},
- *                     {@code ${format}} (the vendor's name for it), {@code ${request}}, every option; see
+ * @param values       what the provider's request templates may use, as {@code ${variable.NAME}}: dataset,
+ *                     limit, format (the vendor's name for it), request, every option; see
  *                     {@link #templateValues(String)}
  * @param clientRequestId true when the bundle makes the request id (a random UUID) before the creation call
  */
@@ -48,7 +48,7 @@ public record JobDefinition(
         return options.get(key);
     }
 
-    /** The values for a request template, with {@code ${requestId}} (null until the request id is known). */
+    /** The values for a request template, with {@code requestId} (null until the request id is known). */
     public Map<String, Object> templateValues(String requestId) {
         Map<String, Object> all = new LinkedHashMap<>(values);
         all.put("requestId", requestId);

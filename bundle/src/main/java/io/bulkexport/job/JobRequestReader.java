@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +25,6 @@ final class JobRequestReader {
     static final String LIMIT = "limit";
     static final String ALL_RECORDS = "all_records";
     static final String FORMAT = "format";
-    private static final Set<String> ENCODINGS = Set.of("gzip", "identity");
     private static final String SAMPLE_REQUEST_ID = "00000000-0000-4000-8000-000000000000";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,30 +47,31 @@ final class JobRequestReader {
 
     Found read(String dataset, String method) {
         Map<String, String> options = new LinkedHashMap<>();
-        for (String key : provider.jobOptions()) {
+        provider.jobOptions().forEach((key, option) -> {
             if (!key.equals(REQUEST) && !key.equals(LIMIT) && !key.equals(ALL_RECORDS)) {
-                String value = JobCatalog.text(yaml, key, provider.jobDefaults().get(key), where);
+                String value = JobCatalog.text(yaml, key, option.defaultText(), where);
                 if (value != null) {
                     options.put(key, value);
                 }
+                if (value != null && option.values() != null && !option.values().contains(value)) {
+                    throw new ConfigurationException(where + ": " + key + " '" + value + "' is not one of "
+                            + option.values());
+                }
             }
-        }
-        for (String key : provider.requiredOptions()) {
-            if (!options.containsKey(key) && yaml.get(key) == null) {
+            if (option.required() && !options.containsKey(key) && yaml.get(key) == null) {
                 throw new ConfigurationException(where + ": '" + key + "' is missing (provider " + provider.getName()
                         + " needs it)");
             }
-        }
+        });
         Long limit = limit();
         String format = format(options);
-        checkEncoding(options.get("encoding"));
         Path requestFile = requestFile();
         boolean upload = provider.isUpload(method);
         byte[] uploaded = upload && requestFile != null ? readUpload(requestFile) : null;
         JsonNode requestJson = !upload && requestFile != null ? readJson(requestFile) : null;
 
         Map<String, Object> values = new LinkedHashMap<>();
-        provider.jobOptions().forEach(key -> values.put(key, null));
+        provider.jobOptions().keySet().forEach(key -> values.put(key, null));
         values.putAll(options);
         values.put("dataset", dataset);
         values.put("method", method);
@@ -123,21 +121,12 @@ final class JobRequestReader {
         return format;
     }
 
-    private void checkEncoding(String encoding) {
-        if (encoding != null && !ENCODINGS.contains(encoding)) {
-            throw new ConfigurationException(where + ": encoding '" + encoding + "' is not one of " + ENCODINGS);
-        }
-    }
-
     private Path requestFile() {
-        if (!provider.jobOptions().contains(REQUEST)) {
+        if (!provider.jobOptions().containsKey(REQUEST)) {
             return null;
         }
         String path = JobCatalog.text(yaml, REQUEST, null, where);
         if (path == null) {
-            if (provider.requiredOptions().contains(REQUEST)) {
-                throw new ConfigurationException(where + ": '" + REQUEST + "' is missing");
-            }
             return null;
         }
         return jobFile.getParent().resolve(path).normalize();
@@ -174,18 +163,19 @@ final class JobRequestReader {
     private void checkTemplates(Map<String, String> options, Map<String, Object> values) {
         Map<String, Object> sample = new LinkedHashMap<>(values);
         sample.put("requestId", SAMPLE_REQUEST_ID);
+        RequestTemplate templates = provider.templates();
         try {
             if (provider.submitBody() != null) {
-                RequestTemplate.json(provider.submitBody(), sample, true);
+                templates.json(provider.submitBody(), sample, true);
             }
             if (provider.submitQuery() != null) {
-                RequestTemplate.query(provider.submitQuery(), sample);
+                templates.query(provider.submitQuery(), sample);
             }
-            for (String key : List.of("create", "download")) {
-                if (options.containsKey(key)) {
-                    CallTarget.parse(key, options.get(key)).path(sample);
+            provider.jobOptions().forEach((key, option) -> {
+                if ("call".equals(option.type()) && options.containsKey(key)) {
+                    CallTarget.parse(key, options.get(key)).path(templates, sample);
                 }
-            }
+            });
         } catch (ConfigurationException e) {
             throw new ConfigurationException(where + ": " + e.getMessage());
         }

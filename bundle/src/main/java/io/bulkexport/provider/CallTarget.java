@@ -6,7 +6,7 @@ import java.util.Set;
 import io.bulkexport.config.ConfigurationException;
 
 /**
- * A call a job declares as {@code "METHOD /path/${requestId}"} (the method may be left out: GET): for APIs whose
+ * A call a job declares as {@code "METHOD /path/${variable.requestId}"} (the method may be left out: GET): for APIs whose
  * creation or download call is not documented, so each job says where it goes.
  */
 public record CallTarget(String method, String pathTemplate) {
@@ -25,13 +25,13 @@ public record CallTarget(String method, String pathTemplate) {
     }
 
     /** The path with the job's values filled in, each percent-encoded. */
-    public String path(Map<String, ?> values) {
-        return RequestTemplate.path(pathTemplate, values);
+    public String path(RequestTemplate templates, Map<String, ?> values) {
+        return templates.path(pathTemplate, values);
     }
 
     /** The last segment of the filled-in path: a name for the file it serves. */
-    public String fileName(Map<String, ?> values) {
-        String path = path(values).replaceAll("/+$", "");
+    public String fileName(RequestTemplate templates, Map<String, ?> values) {
+        String path = path(templates, values).replaceAll("/+$", "");
         return path.substring(path.lastIndexOf('/') + 1);
     }
 }

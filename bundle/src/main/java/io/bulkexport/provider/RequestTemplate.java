@@ -1,11 +1,16 @@
 package io.bulkexport.provider;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,37 +20,39 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulkexport.config.ConfigurationException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.support.DefaultExchange;
 
 /**
- * Fills a provider's or a job's request template with a job's values ({@code ${name}}): a JSON body, a URL path, a
- * query string. A JSON string that is one placeholder becomes the value itself (a number stays a number, the job's
- * request file stays an object) and drops out when the job has no such value; {@code "...": "${x}"} spreads the
- * fields of object {@code x} in place, so fields after it win. Query parameters without a value drop out too.
+ * Fills a provider's or a job's request template with a job's values: a JSON body, a URL path, a query string. The
+ * templates are Camel Simple, evaluated on an exchange whose variables are the job's values, so a value is written
+ * {@code ${variable.limit}}. A JSON string that is one expression becomes the value itself (a number stays a number,
+ * the job's request file stays an object) and drops out when the job has no such value; {@code "...":
+ * "${variable.request}"} spreads the fields of that object in place, so fields after it win. Query parameters without
+ * a value drop out too; path values are percent-encoded as one segment each.
  */
 public final class RequestTemplate {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern FUNCTION = Pattern.compile("\\$\\{([^{}]*)}");
+    private static final Pattern VARIABLE = Pattern.compile("variables?\\.([A-Za-z_][A-Za-z0-9_]*)");
     private static final String SPREAD = "...";
 
-    private RequestTemplate() {
+    private final CamelContext context;
+    private final Map<String, Expression> expressions = new ConcurrentHashMap<>();
+
+    public RequestTemplate(CamelContext context) {
+        this.context = context;
     }
 
     /**
-     * A JSON body. {@code strict}: a placeholder naming no known value is an error (provider templates); otherwise
-     * it is left as written (a job's own request file, which may hold {@code ${…}} for reasons of its own).
+     * A JSON body. {@code strict}: an expression that does not parse, or names a value that is not known, is an
+     * error (provider templates, a job's calls); otherwise the string is left as written (the strings of a job's own
+     * request file, which may hold {@code ${…}} for reasons of its own). Returns null when the whole template drops
+     * out.
      */
-    public static JsonNode json(String template, Map<String, ?> values, boolean strict) {
-        JsonNode parsed;
-        try {
-            parsed = JSON.readTree(template);
-        } catch (IOException e) {
-            throw new ConfigurationException("request template is not valid JSON: " + template.strip());
-        }
-        return json(parsed, values, strict);
-    }
-
-    /** As {@link #json(String, Map, boolean)}, for a template already parsed. Returns null when it drops out. */
-    public static JsonNode json(JsonNode template, Map<String, ?> values, boolean strict) {
+    public JsonNode json(JsonNode template, Map<String, ?> values, boolean strict) {
         if (template.isObject()) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             for (Iterator<Map.Entry<String, JsonNode>> it = template.fields(); it.hasNext(); ) {
@@ -71,79 +78,156 @@ public final class RequestTemplate {
             });
             return out;
         }
-        if (!template.isTextual()) {
+        if (!template.isTextual() || !template.asText().contains("${")
+                || !strict && !fillable(template.asText(), values)) {
             return template;
         }
-        Matcher whole = PLACEHOLDER.matcher(template.asText());
-        if (whole.matches() && (values.containsKey(whole.group(1)) || strict)) {
-            Object value = value(values, whole.group(1), strict);
-            return value == null ? null : value instanceof JsonNode node ? json(node, values, false) : JSON.valueToTree(value);
+        Object value = evaluate(template.asText(), values, true);
+        if (value == null) {
+            return null;
         }
-        return JsonNodeFactory.instance.textNode(interpolate(template.asText(), values, strict, s -> s));
+        return value instanceof JsonNode node ? json(node, values, false) : JSON.valueToTree(value);
     }
 
-    /** A URL path: each value is percent-encoded as one path segment; every placeholder needs a value. */
-    public static String path(String template, Map<String, ?> values) {
-        return interpolate(template, values, true, value -> {
-            if (value.isEmpty()) {
-                throw new ConfigurationException("path template " + template + " has an empty value");
+    /** A URL path: each value is percent-encoded as one path segment; every value it names must be set. */
+    public String path(String template, Map<String, ?> values) {
+        Map<String, Object> encoded = new LinkedHashMap<>();
+        values.forEach((name, value) -> {
+            if (value != null) {
+                String text = String.valueOf(value);
+                if (text.isEmpty()) {
+                    throw new ConfigurationException("path template " + template + " has an empty value for "
+                            + name);
+                }
+                encoded.put(name, encode(text));
+            } else {
+                encoded.put(name, null);
             }
-            return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        });
+        Object path = evaluate(template, encoded, true);
+        if (path == null) {
+            throw new ConfigurationException("path template " + template + " needs a value that is not set");
+        }
+        return String.valueOf(path);
+    }
+
+    /** A query string, one parameter per key: values percent-encoded; a parameter whose value is not set drops out. */
+    public String query(Map<String, String> template, Map<String, ?> values) {
+        StringJoiner query = new StringJoiner("&");
+        template.forEach((name, text) -> {
+            Object value = text == null ? null : evaluate(String.valueOf(text), values, false);
+            if (value != null) {
+                query.add(encode(name) + "=" + encode(String.valueOf(value)));
+            }
+        });
+        return query.toString();
+    }
+
+    /**
+     * Checks a template where it is declared: that its Simple parses and that each {@code ${variable.NAME}} is one
+     * of {@code known}. {@code where} names it in the error.
+     */
+    public void check(String where, String text, Set<String> known) {
+        try {
+            for (String name : variables(text)) {
+                unknown(name, known);
+            }
+            expression(text);
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** Every string in a JSON template, for {@link #check}. */
+    public static List<String> strings(JsonNode template) {
+        List<String> strings = new ArrayList<>();
+        if (template.isTextual()) {
+            strings.add(template.asText());
+        }
+        template.forEach(child -> strings.addAll(strings(child)));
+        return strings;
+    }
+
+    /**
+     * Evaluates one template. One that is a single expression yields its value, null included. One with text
+     * around its expressions needs every value it names: when one is not set, the result is null if not
+     * {@code strict} (a query parameter drops out), an error if {@code strict}.
+     */
+    private Object evaluate(String text, Map<String, ?> values, boolean strict) {
+        List<String> names = variables(text);
+        for (String name : names) {
+            unknown(name, values.keySet());
+        }
+        boolean whole = FUNCTION.matcher(text).matches();
+        if (!whole) {
+            for (String name : names) {
+                if (values.get(name) == null) {
+                    if (!strict) {
+                        return null;
+                    }
+                    throw new ConfigurationException("template '" + text + "' needs ${variable." + name
+                            + "}, which is not set");
+                }
+            }
+        }
+        Exchange exchange = new DefaultExchange(context);
+        values.forEach(exchange::setVariable);
+        Object value = expression(text).evaluate(exchange, Object.class);
+        if (exchange.getException() != null) {
+            throw new ConfigurationException("template '" + text + "' failed: " + exchange.getException().getMessage());
+        }
+        return value;
+    }
+
+    private Expression expression(String text) {
+        return expressions.computeIfAbsent(text, t -> {
+            try {
+                Expression expression = context.resolveLanguage("simple").createExpression(t);
+                expression.init(context);
+                return expression;
+            } catch (RuntimeException e) {
+                throw new ConfigurationException("template '" + t + "' is not a Camel Simple template ("
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); a job's value is"
+                        + " written ${variable.NAME}");
+            }
         });
     }
 
-    /** A query string {@code a=${x}&b=fixed}: values percent-encoded; a parameter whose value is absent drops out. */
-    public static String query(String template, Map<String, ?> values) {
-        StringJoiner query = new StringJoiner("&");
-        for (String parameter : template.split("&")) {
-            if (parameter.isBlank()) {
-                continue;
-            }
-            Matcher placeholder = PLACEHOLDER.matcher(parameter);
-            boolean absent = false;
-            while (placeholder.find()) {
-                absent |= value(values, placeholder.group(1), true) == null;
-            }
-            if (!absent) {
-                int eq = parameter.indexOf('=');
-                String name = eq < 0 ? parameter : parameter.substring(0, eq);
-                String value = eq < 0 ? "" : interpolate(parameter.substring(eq + 1), values, true, s -> s);
-                query.add(encode(name.strip()) + (eq < 0 ? "" : "=" + encode(value)));
+    /** True when every expression in the text is a job value the values know: only then is it filled in. */
+    private static boolean fillable(String text, Map<String, ?> values) {
+        if (FUNCTION.matcher(text).replaceAll("").contains("${")) {
+            return false;
+        }
+        Matcher function = FUNCTION.matcher(text);
+        while (function.find()) {
+            Matcher variable = VARIABLE.matcher(function.group(1).trim());
+            if (!variable.matches() || !values.containsKey(variable.group(1))) {
+                return false;
             }
         }
-        return query.toString();
+        return true;
+    }
+
+    private static List<String> variables(String text) {
+        List<String> names = new ArrayList<>();
+        Matcher function = FUNCTION.matcher(text);
+        while (function.find()) {
+            Matcher variable = VARIABLE.matcher(function.group(1).trim());
+            if (variable.matches()) {
+                names.add(variable.group(1));
+            }
+        }
+        return names;
+    }
+
+    private static void unknown(String name, Set<String> known) {
+        if (!known.contains(name)) {
+            throw new ConfigurationException("template placeholder ${variable." + name + "} is unknown (known: "
+                    + String.join(", ", new TreeSet<>(known)) + ")");
+        }
     }
 
     private static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String interpolate(String text, Map<String, ?> values, boolean strict,
-                                      java.util.function.UnaryOperator<String> escape) {
-        Matcher placeholder = PLACEHOLDER.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (placeholder.find()) {
-            String name = placeholder.group(1);
-            if (!strict && !values.containsKey(name)) {
-                placeholder.appendReplacement(out, Matcher.quoteReplacement(placeholder.group()));
-                continue;
-            }
-            Object value = value(values, name, strict);
-            if (value == null) {
-                throw new ConfigurationException("template '" + text + "' needs ${" + name + "}, which is not set");
-            }
-            String plain = value instanceof JsonNode node && node.isValueNode() ? node.asText() : String.valueOf(value);
-            placeholder.appendReplacement(out, Matcher.quoteReplacement(escape.apply(plain)));
-        }
-        placeholder.appendTail(out);
-        return out.toString();
-    }
-
-    private static Object value(Map<String, ?> values, String name, boolean strict) {
-        if (strict && !values.containsKey(name)) {
-            throw new ConfigurationException("template placeholder ${" + name + "} is unknown (known: "
-                    + String.join(", ", new java.util.TreeSet<>(values.keySet())) + ")");
-        }
-        return values.get(name);
     }
 }

@@ -3,9 +3,12 @@ package io.bulkexport.provider;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +18,7 @@ import org.apache.camel.Exchange;
 
 /**
  * How a provider's status answer maps to the pipeline's PENDING, READY, FAILED or CANCELLED: which field holds the
- * status and which of its values mean what (case-insensitive). Declared per provider in its routes file;
+ * status and which of its values mean what (case-insensitive). Declared as {@code status} in the provider's declaration;
  * {@link #apply} sets exchange properties {@code vendorStatus}, {@code vendorMessage} and {@code notBefore}.
  *
  * <p>A value listed nowhere, or no value at all, is not taken as an end. Vendors add and rename intermediate states
@@ -90,23 +93,23 @@ public class StatusMapping {
         this.field = field;
     }
 
-    /** Values meaning not ready yet, space separated. */
-    public void setPending(String values) {
+    /** Values meaning not ready yet. */
+    public void setPending(List<String> values) {
         pending = values(values);
     }
 
-    /** Values meaning the files can be listed, space separated. */
-    public void setReady(String values) {
+    /** Values meaning the files can be listed. */
+    public void setReady(List<String> values) {
         ready = values(values);
     }
 
-    /** Values meaning the request was cancelled, space separated. */
-    public void setCancelled(String values) {
+    /** Values meaning the request was cancelled. */
+    public void setCancelled(List<String> values) {
         cancelled = values(values);
     }
 
-    /** Values meaning the request failed, space separated (for a value listed nowhere, see the class comment). */
-    public void setFailed(String values) {
+    /** Values meaning the request failed (for a value listed nowhere, see the class comment). */
+    public void setFailed(List<String> values) {
         failed = values(values);
     }
 
@@ -120,7 +123,27 @@ public class StatusMapping {
         this.notBeforeField = notBeforeField;
     }
 
-    private static Set<String> values(String text) {
-        return new LinkedHashSet<>(Arrays.asList(text.trim().toLowerCase(Locale.ROOT).split("\\s+")));
+    private static Set<String> values(List<String> values) {
+        Set<String> lower = new LinkedHashSet<>();
+        values.forEach(value -> lower.add(value.toLowerCase(Locale.ROOT)));
+        return lower;
+    }
+
+    /** Refuses a value listed under two outcomes, or a mapping that could never say pending or ready. */
+    void validate(String where) {
+        ProviderSpec.require(field != null && !field.isBlank(), where, "status.field", "is missing");
+        ProviderSpec.require(!pending.isEmpty() || !ready.isEmpty(), where, "status",
+                "lists neither pending nor ready values");
+        Map<String, Set<String>> outcomes = new LinkedHashMap<>();
+        outcomes.put("pending", pending);
+        outcomes.put("ready", ready);
+        outcomes.put("cancelled", cancelled);
+        outcomes.put("failed", failed);
+        Map<String, String> seen = new HashMap<>();
+        outcomes.forEach((outcome, values) -> values.forEach(value -> {
+            String other = seen.putIfAbsent(value, outcome);
+            ProviderSpec.require(other == null, where, "status." + outcome, "lists '" + value
+                    + "', which status." + other + " lists too: a value may mean one outcome only");
+        }));
     }
 }

@@ -4,10 +4,12 @@ import java.util.List;
 
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.CallTarget;
+import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.provider.RequestTemplate;
 import org.apache.camel.Exchange;
 
 /**
- * Calls a job declares itself, as option {@code "METHOD /path/${requestId}"}: for APIs that do not document their
+ * Calls a job declares itself, as option {@code "METHOD /path/${variable.requestId}"}: for APIs that do not document their
  * creation or download call ({@code create}, {@code download}).
  */
 public class JobCalls {
@@ -15,12 +17,13 @@ public class JobCalls {
     public void target(Exchange exchange, String option) {
         CallTarget target = target(exchange.getProperty("job", JobDefinition.class), option);
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, target.method());
-        exchange.getMessage().setHeader(Exchange.HTTP_PATH, target.path(values(exchange)));
+        exchange.getMessage().setHeader(Exchange.HTTP_PATH, target.path(templates(exchange), values(exchange)));
     }
 
     /** The one file the option's call serves, named after the last segment of its path. */
     public List<String> fileNames(Exchange exchange, String option) {
-        return List.of(target(exchange.getProperty("job", JobDefinition.class), option).fileName(values(exchange)));
+        return List.of(target(exchange.getProperty("job", JobDefinition.class), option).fileName(templates(exchange),
+                values(exchange)));
     }
 
     private static CallTarget target(JobDefinition job, String option) {
@@ -29,6 +32,11 @@ public class JobCalls {
             throw new IllegalStateException("job " + job.name() + " has no option " + option);
         }
         return CallTarget.parse(option, value);
+    }
+
+    private static RequestTemplate templates(Exchange exchange) {
+        String provider = exchange.getProperty("job", JobDefinition.class).provider();
+        return exchange.getContext().getRegistry().lookupByNameAndType(provider, ProviderSpec.class).templates();
     }
 
     private static java.util.Map<String, Object> values(Exchange exchange) {

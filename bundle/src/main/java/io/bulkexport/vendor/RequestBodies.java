@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.ProviderSpec;
-import io.bulkexport.provider.RequestTemplate;
 import org.apache.camel.Exchange;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
@@ -19,11 +18,11 @@ import org.apache.hc.core5.http.ContentType;
 public class RequestBodies {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The provider's JSON body template filled with the job's values (and {@code ${requestId}} when known). */
+    /** The provider's JSON body template filled with the job's values (and the request id when known). */
     public void json(Exchange exchange) {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
-        JsonNode body = RequestTemplate.json(spec(exchange, job).submitBody(),
-                job.templateValues(exchange.getProperty("requestId", String.class)), true);
+        ProviderSpec spec = spec(exchange, job);
+        JsonNode body = spec.templates().json(spec.submitBody(), job.templateValues(exchange.getProperty("requestId", String.class)), true);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         try {
             exchange.getMessage().setBody(JSON.writeValueAsBytes(body));
@@ -35,7 +34,8 @@ public class RequestBodies {
     /** The provider's query string template filled with the job's values, as header {@code CamelHttpQuery}. */
     public void query(Exchange exchange) {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
-        exchange.getMessage().setHeader(Exchange.HTTP_QUERY, RequestTemplate.query(spec(exchange, job).submitQuery(),
+        ProviderSpec spec = spec(exchange, job);
+        exchange.getMessage().setHeader(Exchange.HTTP_QUERY, spec.templates().query(spec.submitQuery(),
                 job.templateValues(exchange.getProperty("requestId", String.class))));
     }
 

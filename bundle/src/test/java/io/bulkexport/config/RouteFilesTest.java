@@ -25,12 +25,20 @@ class RouteFilesTest {
         }
     }
 
+    private static int routeFiles() {
+        return (int) RouteFiles.packaged().stream().filter(name -> !name.endsWith(".provider.yaml")).count();
+    }
+
     @Test
     void should_take_the_packaged_files_when_there_is_no_routes_folder(@TempDir Path dir) {
         RouteFiles files = RouteFiles.find(new DefaultCamelContext(), dir.resolve("absent"));
         assertThat(files.edited()).isEmpty();
         assertThat(Arrays.stream(files.resources()).map(r -> r.getLocation()))
-                .hasSize(RouteFiles.packaged().size()).allMatch(l -> l.startsWith("classpath:bulkexport/routes/"));
+                .hasSize(routeFiles()).allMatch(l -> l.startsWith("classpath:bulkexport/routes/"))
+                .noneMatch(l -> l.endsWith(".provider.yaml"));
+        assertThat(files.declarations().keySet()).containsExactly("providers/coresignal.provider.yaml",
+                "providers/datafiniti.provider.yaml", "providers/datafiniti-v3.provider.yaml",
+                "providers/data-requests.provider.yaml");
     }
 
     @Test
@@ -38,10 +46,15 @@ class RouteFilesTest {
         Files.createDirectories(dir.resolve("providers"));
         Files.writeString(dir.resolve("providers/coresignal.yaml"), "# edited\n");
         Files.writeString(dir.resolve("providers/acme.yaml"), "# a provider of my own\n");
+        Files.writeString(dir.resolve("providers/acme.provider.yaml"), "name: acme\n");
         RouteFiles files = RouteFiles.find(new DefaultCamelContext(), dir);
-        assertThat(files.edited()).containsExactly("providers/acme.yaml", "providers/coresignal.yaml");
+        assertThat(files.edited()).containsExactly("providers/acme.provider.yaml", "providers/acme.yaml",
+                "providers/coresignal.yaml");
+        assertThat(files.declarations()).hasSize(5).containsKey("providers/acme.provider.yaml");
+        assertThat(files.declarations().get("providers/acme.provider.yaml").getLocation())
+                .isEqualTo("file:" + dir.resolve("providers/acme.provider.yaml").toAbsolutePath());
         assertThat(Arrays.stream(files.resources()).map(r -> r.getLocation()).toList())
-                .hasSize(RouteFiles.packaged().size() + 1)
+                .hasSize(routeFiles() + 1)
                 .doesNotContain("classpath:bulkexport/routes/providers/coresignal.yaml")
                 .contains("file:" + dir.resolve("providers/coresignal.yaml").toAbsolutePath(),
                         "file:" + dir.resolve("providers/acme.yaml").toAbsolutePath(),

@@ -7,9 +7,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import io.bulkexport.presigned.PresignedLinks;
+import io.bulkexport.provider.ProviderDeclarations;
+import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.provider.ProviderStatus;
 import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.UnexpectedAnswerException;
 import io.bulkexport.vendor.VendorResponses;
@@ -25,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Datafiniti v4 provider's status route (routes/providers/datafiniti.yaml) as a route: the answer of
- * {@code GET /v4/downloads/{id}} is played by the test in place of the API call (AdviceWith), and the route's
- * StatusMapping and presigned listing decide what the pipeline is told.
+ * {@code GET /v4/downloads/{id}} is played by the test in place of the API call (AdviceWith), and the status mapping
+ * of its declaration (datafiniti.provider.yaml) and the presigned listing decide what the pipeline is told.
  */
 class DatafinitiStatusRouteTest extends CamelTestSupport {
     private String answer;
@@ -49,6 +53,7 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120)));
         registry.bind("jsonAnswers", new JsonAnswers());
+        registry.bind("providerStatus", new ProviderStatus());
         registry.bind("presignedLinks", new PresignedLinks(Clock.systemUTC()));
         registry.bind("requestBodies", new io.bulkexport.vendor.RequestBodies()); // the file's submit route, unused
     }
@@ -58,10 +63,15 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
         return new RouteBuilder() {
             @Override
             public void configure() throws Exception {
+                String declaration = "providers/datafiniti.provider.yaml";
+                Map<String, ProviderSpec> providers = ProviderDeclarations.bind(getContext(), Map.of(declaration,
+                        ResourceHelper.fromBytes("file:" + declaration, Files.readAllBytes(Path.of("../routes",
+                                declaration)))));
                 for (String file : List.of("error-handling.yaml", "provider-api.yaml", "providers/datafiniti.yaml")) {
                     PluginHelper.getRoutesLoader(getContext()).loadRoutes(ResourceHelper.fromBytes(
                             "file:" + file, Files.readAllBytes(Path.of("../routes", file))));
                 }
+                ProviderDeclarations.addApiRoutes(getContext(), providers.values());
             }
         };
     }

@@ -48,7 +48,7 @@ class ProviderApiTemplateTest extends CamelTestSupport {
         registry.bind("acmeAuth", auth);
         ProviderSpec acme = new ProviderSpec();
         acme.setName("acme");
-        acme.setErrorHints("401=invalid API key: check ACME_API_KEY");
+        acme.setErrorHints(java.util.Map.of(401, "invalid API key: check ACME_API_KEY"));
         registry.bind("acme", acme);
     }
 

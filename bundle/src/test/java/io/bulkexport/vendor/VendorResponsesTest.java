@@ -77,7 +77,7 @@ class VendorResponsesTest {
     void should_reject_4xx_with_the_vendors_words_and_the_providers_hint() {
         ProviderSpec spec = new ProviderSpec();
         spec.setName("coresignal");
-        spec.setErrorHints("402=top up the account");
+        spec.setErrorHints(java.util.Map.of(402, "top up the account"));
         context.getRegistry().bind("coresignal", spec);
         assertThatThrownBy(() -> responses.check(answer(402, "{\"detail\":\"Insufficient credits\"}", null), "coresignal"))
                 .isInstanceOf(VendorRejectedException.class)
