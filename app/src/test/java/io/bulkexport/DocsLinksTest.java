@@ -22,7 +22,7 @@ class DocsLinksTest {
     @Test
     void should_resolve_every_relative_link_and_anchor() throws IOException {
         List<Path> pages = new ArrayList<>(List.of(Path.of("README.md"), Path.of("CONTRIBUTING.md"),
-                Path.of("bench/README.md")));
+                Path.of("bench/README.md"), Path.of("examples/spring-boot/README.md")));
         try (Stream<Path> docs = Files.list(Path.of("docs"))) {
             docs.filter(p -> p.toString().endsWith(".md")).forEach(pages::add);
         }

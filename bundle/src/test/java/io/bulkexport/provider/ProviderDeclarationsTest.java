@@ -136,6 +136,21 @@ class ProviderDeclarationsTest {
     }
 
     @Test
+    void should_take_the_worked_example_of_the_provider_guide() throws IOException {
+        String guide = Files.readString(Path.of("../docs/providers.md"));
+        int start = guide.indexOf("```yaml\n") + "```yaml\n".length();
+        String example = guide.substring(start, guide.indexOf("```", start));
+        JsonNode declaration = JSON.valueToTree(new Load(LoadSettings.builder().build()).loadFromString(example));
+        assertThat(schemaErrors(declaration)).isEmpty();
+        context.getPropertiesComponent().addInitialProperty("bulkexport.acme.base-url", "https://api.acme.example");
+        context.getPropertiesComponent().addInitialProperty("bulkexport.acme.rate", "4");
+        ProviderSpec acme = load("acme.provider.yaml", declaration);
+        assertThat(acme.api().rate()).isEqualTo(4);
+        assertThat(acme.status()).isNotNull();
+        assertThat(acme.jobOptions().get("query").required()).isTrue();
+    }
+
+    @Test
     void should_refuse_a_misspelt_key_naming_it() throws IOException {
         JsonNode top = broken("datafiniti.provider.yaml", d -> d.set("datsets", d.remove("datasets")));
         assertThat(schemaErrors(top)).anyMatch(e -> e.contains("datsets")).anyMatch(e -> e.contains("datasets"));
