@@ -16,6 +16,7 @@ import io.bulkexport.config.Defaults;
 import io.bulkexport.config.RouteFiles;
 import io.bulkexport.config.Secrets;
 import io.bulkexport.config.Settings;
+import io.bulkexport.health.ServiceHealth;
 import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.presigned.PresignedFiles;
@@ -49,6 +50,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Registry;
@@ -115,6 +117,8 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("stateStore", store);
         registry.bind("jobs", jobs);
         registry.bind("runMode", runMode);
+        registry.bind("bulkexportStateHealth", HealthCheck.class, ServiceHealth.stateDatabase(store));
+        registry.bind("bulkexportStartupHealth", HealthCheck.class, ServiceHealth.startup(runMode::isStartupDone));
         S3Settings s3Settings = S3Settings.read(settings);
         String defaultSink = settings.oneOf("bulkexport.sink", "file", "file", "s3");
         if ("s3".equals(defaultSink)) {

@@ -25,6 +25,7 @@ public class RunMode {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.summary");
 
     private final boolean once;
+    private volatile boolean started;
     private final StateStore store;
     private final Jobs jobs;
     private final IntConsumer stop;
@@ -53,8 +54,14 @@ public class RunMode {
         return exitCode;
     }
 
+    /** True once the start-up route has started or resumed every job. */
+    public boolean isStartupDone() {
+        return started;
+    }
+
     /** Called when the start-up route has started or resumed every job. */
     public synchronized void startupDone() {
+        started = true;
         if (!once) {
             long scheduled = jobs.catalog().all().stream().filter(j -> !j.isOnce()).count();
             LOG.info("service mode: {} one-shot job(s) started, {} scheduled job(s) waiting for their time",
