@@ -117,8 +117,7 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("stateStore", store);
         registry.bind("jobs", jobs);
         registry.bind("runMode", runMode);
-        registry.bind("bulkexportStateHealth", HealthCheck.class, ServiceHealth.stateDatabase(store));
-        registry.bind("bulkexportStartupHealth", HealthCheck.class, ServiceHealth.startup(runMode::isStartupDone));
+        registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted));
         S3Settings s3Settings = S3Settings.read(settings);
         String defaultSink = settings.oneOf("bulkexport.sink", "file", "file", "s3");
         if ("s3".equals(defaultSink)) {

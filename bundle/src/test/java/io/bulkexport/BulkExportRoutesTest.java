@@ -76,6 +76,14 @@ class BulkExportRoutesTest {
             assertThat(context.getRoutes()).as("stream caching off for every bundle route")
                     .allMatch(r -> !r.isStreamCaching());
             assertThat(refusals).isEmpty();
+            io.bulkexport.run.RunMode runMode = context.getRegistry().lookupByNameAndType("runMode",
+                    io.bulkexport.run.RunMode.class);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(runMode.hasStarted()).as("the start-up route ran to its end").isTrue());
+            assertThat(org.apache.camel.health.HealthCheckHelper.invokeReadiness(context))
+                    .filteredOn(r -> r.getCheck().getGroup().equals("bulkexport"))
+                    .extracting(r -> r.getCheck().getId() + "=" + r.getState())
+                    .containsExactly("bulkexport=UP");
         } finally {
             System.clearProperty("CORESIGNAL_API_KEY");
         }

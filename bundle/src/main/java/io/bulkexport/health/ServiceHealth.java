@@ -11,12 +11,29 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
- * The bundle's readiness checks, as Camel health checks: whichever health service the runtime has (Camel Main's
- * {@code /observe/health}, Spring Boot's actuator {@code camelHealth}) finds them in the registry beside Camel's own.
- * Written on camel-api's {@link HealthCheck} alone, so that no host needs another module for them.
+ * The bundle's readiness, as one Camel health check ({@code bulkexport}): whichever health service the runtime has
+ * (Camel Main's {@code /observe/health}, Spring Boot's actuator {@code camelHealth}) finds it in the registry beside
+ * Camel's own. DOWN while the start-up is still resuming what a previous process left, and while the state database
+ * does not answer; runs that need attention are listed in the details but leave it UP: they are a person's job (the
+ * log and {@code bulkexport.attach.JOB} say what to do), not a reason for an orchestrator to restart anything.
+ * Readiness only: restarting the process cures neither. Written on camel-api's {@link HealthCheck} alone, so that no
+ * host needs another module for it.
  */
-public abstract class ServiceHealth implements HealthCheck {
+public class ServiceHealth implements HealthCheck {
+    private final StateStore store;
+    private final BooleanSupplier started;
     private volatile boolean enabled = true;
+
+    /** @param started true once the start-up route has resumed or started every job */
+    public ServiceHealth(StateStore store, BooleanSupplier started) {
+        this.store = store;
+        this.started = started;
+    }
+
+    @Override
+    public String getId() {
+        return "bulkexport";
+    }
 
     @Override
     public String getGroup() {
@@ -33,7 +50,6 @@ public abstract class ServiceHealth implements HealthCheck {
         this.enabled = enabled;
     }
 
-    /** Readiness only: a stopped database or a start-up still recovering is not cured by restarting the process. */
     @Override
     public boolean isLiveness() {
         return false;
@@ -42,57 +58,24 @@ public abstract class ServiceHealth implements HealthCheck {
     @Override
     public Result call(Map<String, Object> options) {
         HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this);
-        check(result);
-        return result.build();
-    }
-
-    protected abstract void check(HealthCheckResultBuilder result);
-
-    /**
-     * The state database answers. Runs that need attention are listed in the details: they are a person's job (the
-     * log and {@code bulkexport.attach.JOB} say what to do), not a reason for an orchestrator to restart anything.
-     */
-    public static ServiceHealth stateDatabase(StateStore store) {
-        return new ServiceHealth() {
-            @Override
-            public String getId() {
-                return "bulkexport-state";
-            }
-
-            @Override
-            protected void check(HealthCheckResultBuilder result) {
-                try {
-                    List<Run> attention = store.runsIn(List.of(RunStatus.NEEDS_ATTENTION));
-                    result.up().detail("runs.needs-attention", attention.size());
-                    if (!attention.isEmpty()) {
-                        result.detail("runs.needs-attention.jobs",
-                                attention.stream().map(Run::jobName).distinct().sorted().toList().toString());
-                    }
-                } catch (RuntimeException e) {
-                    // the message only: a driver's exception text can hold the URL, never the password
-                    result.down().message("the state database does not answer (bulkexport.state.url): "
-                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-                }
-            }
-        };
-    }
-
-    /** DOWN until the start-up has resumed what a previous process left and started the one-shot jobs. */
-    public static ServiceHealth startup(BooleanSupplier done) {
-        return new ServiceHealth() {
-            @Override
-            public String getId() {
-                return "bulkexport-startup";
-            }
-
-            @Override
-            protected void check(HealthCheckResultBuilder result) {
-                if (done.getAsBoolean()) {
-                    result.up();
-                } else {
-                    result.down().message("recovering the runs of the previous process and starting the jobs");
-                }
-            }
-        };
+        List<Run> attention;
+        try {
+            attention = store.runsIn(List.of(RunStatus.NEEDS_ATTENTION));
+        } catch (RuntimeException e) {
+            // the driver's first line only: it can name the URL, never the password
+            return result.down().detail("state-database", "DOWN").message("the state database does not answer"
+                    + " (bulkexport.state.url): " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""))
+                    .build();
+        }
+        result.detail("state-database", "UP").detail("runs.needs-attention", attention.size());
+        if (!attention.isEmpty()) {
+            result.detail("runs.needs-attention.jobs",
+                    attention.stream().map(Run::jobName).distinct().sorted().toList().toString());
+        }
+        if (!started.getAsBoolean()) {
+            return result.down().detail("startup", "RECOVERING")
+                    .message("recovering the runs of the previous process and starting the jobs").build();
+        }
+        return result.detail("startup", "DONE").up().build();
     }
 }

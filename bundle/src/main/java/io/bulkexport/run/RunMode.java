@@ -55,7 +55,7 @@ public class RunMode {
     }
 
     /** True once the start-up route has started or resumed every job. */
-    public boolean isStartupDone() {
+    public boolean hasStarted() {
         return started;
     }
 
