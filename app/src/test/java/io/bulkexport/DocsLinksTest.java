@@ -20,6 +20,11 @@ class DocsLinksTest {
     private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6} (.+)$");
 
     @Test
+    void should_keep_the_readme_a_guide_read_in_minutes() throws IOException {
+        assertThat(Files.readAllLines(Path.of("README.md"))).as("README.md lines").hasSizeLessThanOrEqualTo(300);
+    }
+
+    @Test
     void should_resolve_every_relative_link_and_anchor() throws IOException {
         List<Path> pages = new ArrayList<>(List.of(Path.of("README.md"), Path.of("CONTRIBUTING.md"),
                 Path.of("bench/README.md"), Path.of("examples/spring-boot/README.md")));

@@ -36,8 +36,7 @@ public final class ProviderDeclarations {
     public static final Set<String> COMMON_KEYS = Set.of("name", "provider", "dataset", "method", "schedule", "sink");
 
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private ProviderDeclarations() {
     }
@@ -47,8 +46,7 @@ public final class ProviderDeclarations {
         RequestTemplate templates = new RequestTemplate(context);
         Map<String, ProviderSpec> providers = new TreeMap<>();
         declarations.forEach((file, resource) -> {
-            ProviderSpec spec = read(context, file, resource);
-            spec.useTemplates(templates);
+            ProviderSpec spec = read(context, templates, file, resource);
             if (providers.put(spec.getName(), spec) != null) {
                 throw new ConfigurationException(file + ": provider " + spec.getName() + " is declared twice");
             }
@@ -84,7 +82,7 @@ public final class ProviderDeclarations {
     }
 
     /** Reads one declaration; {@code file} names it in errors and gives the provider's name. */
-    static ProviderSpec read(CamelContext context, String file, Resource resource) {
+    static ProviderSpec read(CamelContext context, RequestTemplate templates, String file, Resource resource) {
         Object yaml;
         try (InputStream in = resource.getInputStream()) {
             yaml = new Load(LoadSettings.builder().setLabel(file).build()).loadFromInputStream(in);
@@ -123,7 +121,8 @@ public final class ProviderDeclarations {
             ProviderSpec.require(!COMMON_KEYS.contains(key), where, "jobOptions." + key,
                     "is a key every job has already (" + new TreeSet<>(COMMON_KEYS) + ")");
         }
-        checkTemplates(new RequestTemplate(context), spec, where);
+        checkTemplates(templates, spec, where);
+        spec.useTemplates(templates);
         return spec;
     }
 

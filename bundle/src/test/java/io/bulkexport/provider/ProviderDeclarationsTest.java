@@ -76,7 +76,8 @@ class ProviderDeclarationsTest {
 
     /** The loader's verdict on a declaration, written as JSON (which is YAML) under the given file name. */
     private ProviderSpec load(String file, JsonNode declaration) {
-        return ProviderDeclarations.read(context, file, ResourceHelper.fromString("mem:" + file, declaration.toString()));
+        return ProviderDeclarations.read(context, new RequestTemplate(context), file,
+                ResourceHelper.fromString("mem:" + file, declaration.toString()));
     }
 
     private static JsonNode broken(String file, Consumer<ObjectNode> change) throws IOException {
