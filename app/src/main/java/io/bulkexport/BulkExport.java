@@ -1,5 +1,7 @@
 package io.bulkexport;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,6 +23,8 @@ public class BulkExport {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport");
     public static final String CONFIG = "bulkexport.config";
     static final String DEFAULT_CONFIG = "config/application.properties";
+    private static final String STANDALONE_DEFAULTS = "bulkexport/standalone.properties";
+    private static final String RUN_MODE = "bulkexport.run-mode";
 
     static {
         // the Log4j filter of this app: a second guard, behind the redaction the bundle does itself
@@ -56,6 +60,7 @@ public class BulkExport {
             if (Files.isRegularFile(Path.of(config))) {
                 main.setDefaultPropertyPlaceholderLocation("file:" + config);
             }
+            main.setInitialProperties(standaloneDefaults(config));
             main.setOverrideProperties(overrides);
             main.bind("runCompletion", (RunCompletion) code -> {
                 exitCode = code;
@@ -76,6 +81,26 @@ public class BulkExport {
             }
             return 2;
         }
+    }
+
+    /**
+     * Camel's HTTP servers as this app sets them up ({@code bulkexport/standalone.properties}), with the management
+     * server on in service mode: a service is probed and scraped, a one-shot run is not.
+     */
+    private Properties standaloneDefaults(String config) throws IOException {
+        Properties defaults = new Properties();
+        try (InputStream in = BulkExport.class.getClassLoader().getResourceAsStream(STANDALONE_DEFAULTS)) {
+            defaults.load(in);
+        }
+        Properties file = new Properties();
+        if (Files.isRegularFile(Path.of(config))) {
+            try (InputStream in = Files.newInputStream(Path.of(config))) {
+                file.load(in);
+            }
+        }
+        String mode = overrides.getProperty(RUN_MODE, System.getProperty(RUN_MODE, file.getProperty(RUN_MODE, "service")));
+        defaults.setProperty("camel.management.enabled", String.valueOf("service".equals(mode.trim())));
+        return defaults;
     }
 
     public CamelContext context() {

@@ -19,6 +19,8 @@ import io.bulkexport.config.Settings;
 import io.bulkexport.health.ServiceHealth;
 import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
+import io.bulkexport.metrics.ExportMeters;
+import io.bulkexport.metrics.ThrottleTimes;
 import io.bulkexport.presigned.PresignedFiles;
 import io.bulkexport.presigned.PresignedLinks;
 import io.bulkexport.provider.ProviderDeclarations;
@@ -114,7 +116,10 @@ public class BulkExportRoutes extends RouteBuilder {
         Compression outputCompression = Compression.named(
                 settings.oneOf("bulkexport.output.compression", "none", "none", "gzip"));
 
+        ExportMeters meters = ExportMeters.forContext(context, store::countByStatus);
         registry.bind("stateStore", store);
+        registry.bind("exportMeters", ExportMeters.class, meters);
+        registry.bind("throttleTimes", new ThrottleTimes(meters));
         registry.bind("jobs", jobs);
         registry.bind("runMode", runMode);
         registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted));
@@ -133,14 +138,14 @@ public class BulkExportRoutes extends RouteBuilder {
                     if ("s3".equals(job.sink()) && resources.s3Check != null) {
                         resources.s3Check.requireAccepted();
                     }
-                }));
+                }, meters));
         registry.bind("retries", new io.bulkexport.run.Retries());
         registry.bind("retryPolicy", new RetryPolicy(settings::optional,
                 (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
                 settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
-                settings.whole("bulkexport.retry.max-delay-millis", 60_000, 0)));
+                settings.whole("bulkexport.retry.max-delay-millis", 60_000, 0), meters));
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
-                settings.whole("bulkexport.retry.max-delay-seconds", 120, 0))));
+                settings.whole("bulkexport.retry.max-delay-seconds", 120, 0)), meters));
         registry.bind("requestBodies", new RequestBodies());
         registry.bind("providerStatus", new ProviderStatus());
         registry.bind("jobCalls", new JobCalls());
@@ -153,7 +158,7 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("presignedFiles", resources.presignedFiles);
         registry.bind("recordReaders", new RecordReaders().withDecompressionLimit(new DecompressionLimit(
                 settings.whole("bulkexport.decode.max-bytes", 32_000_000_000L, 1),
-                settings.decimal("bulkexport.decode.max-ratio", 200, 1))));
+                settings.decimal("bulkexport.decode.max-ratio", 200, 1))).withMeters(meters));
         // once per batch of records: processors, which Camel calls without looking up a bean method each time
         RecordValidator validator = new RecordValidator();
         registry.bind("validateRecords",
@@ -305,6 +310,8 @@ public class BulkExportRoutes extends RouteBuilder {
             config.setPassword(password);
         }
         config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 4, 1));
+        // how long a step (or a health probe) waits for a connection before it is told the database does not answer
+        config.setConnectionTimeout(Math.max(250, settings.whole("bulkexport.state.connect-timeout-millis", 5000, 0)));
         config.setPoolName("bulkexport-state");
         try {
             return new HikariDataSource(config);

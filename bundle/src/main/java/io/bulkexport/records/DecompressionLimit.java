@@ -4,6 +4,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
+import io.bulkexport.metrics.ExportMeters;
+
 /**
  * Stops a decompression bomb: a file that decodes to more than a size bound, or to more than a ratio of its
  * compressed size (checked once a few MB are out, so small files are not judged on their first bytes).
@@ -15,10 +17,23 @@ public record DecompressionLimit(long maxBytes, double maxRatio) {
     /** No bound at all. */
     public static final DecompressionLimit NONE = new DecompressionLimit(Long.MAX_VALUE, Double.POSITIVE_INFINITY);
 
-    /** The decoded stream, bounded. {@code compressed} counts what was read from the wire; null when not compressed. */
-    InputStream bound(InputStream decoded, Counting compressed, String sourceFile) {
+    /**
+     * The decoded stream, bounded. {@code compressed} counts what was read from the wire; null when not compressed.
+     * Closing it reports the bytes read, over the wire and decoded, to {@code meters} (once).
+     */
+    InputStream bound(InputStream decoded, Counting compressed, String sourceFile, ExportMeters meters) {
         return new FilterInputStream(decoded) {
             private long out;
+            private boolean reported;
+
+            @Override
+            public void close() throws IOException {
+                if (!reported) {
+                    reported = true;
+                    meters.bytesRead(compressed == null ? out : compressed.count, out);
+                }
+                super.close();
+            }
 
             @Override
             public int read() throws IOException {

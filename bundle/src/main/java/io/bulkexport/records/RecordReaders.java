@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
+import io.bulkexport.metrics.ExportMeters;
+
 /**
  * Opens a source stream as batches of records, undoing its transfer encoding and splitting it by
  * its format. By default each opened stream is read on its own daemon thread a couple of batches
@@ -32,6 +34,7 @@ public final class RecordReaders {
     private final int readAheadBatches;
 
     private DecompressionLimit limit = DecompressionLimit.NONE;
+    private ExportMeters meters = ExportMeters.NONE;
 
     /** Batches of up to 1000 records or about 256 KiB, records of up to 16 MiB, read 2 batches ahead. */
     public RecordReaders() {
@@ -72,6 +75,12 @@ public final class RecordReaders {
     /** Bounds what a file may decode to; the default is no bound. */
     public RecordReaders withDecompressionLimit(DecompressionLimit limit) {
         this.limit = limit;
+        return this;
+    }
+
+    /** Reports the bytes of each file read (over the wire and decoded) as its stream closes; the default counts nothing. */
+    public RecordReaders withMeters(ExportMeters meters) {
+        this.meters = meters;
         return this;
     }
 
@@ -130,12 +139,12 @@ public final class RecordReaders {
         String name = encoding == null ? "" : encoding.trim().toLowerCase(Locale.ROOT);
         switch (name) {
             case "", "identity", "none":
-                return limit.bound(raw, null, sourceFile);
+                return limit.bound(raw, null, sourceFile, meters);
             case "gzip", "x-gzip":
                 try {
                     DecompressionLimit.Counting compressed =
                             new DecompressionLimit.Counting(gzipSignature(raw, sourceFile));
-                    return limit.bound(new GZIPInputStream(compressed, GZIP_BUFFER), compressed, sourceFile);
+                    return limit.bound(new GZIPInputStream(compressed, GZIP_BUFFER), compressed, sourceFile, meters);
                 } catch (IOException e) {
                     throw new UncheckedIOException("source " + sourceFile + " has encoding " + encoding
                             + " but is not a gzip stream: " + e.getMessage(), e);

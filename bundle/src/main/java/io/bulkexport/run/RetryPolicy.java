@@ -1,10 +1,12 @@
 package io.bulkexport.run;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
+import io.bulkexport.metrics.ExportMeters;
 import org.apache.camel.Exchange;
 
 /**
@@ -27,30 +29,35 @@ public class RetryPolicy {
     private final Function<String, Optional<String>> settings;
     private final Limits defaults;
     private final Map<String, Limits> byProvider = new ConcurrentHashMap<>();
+    private final ExportMeters meters;
 
     /**
      * @param settings reads a setting by name
-     * @param defaults the {@code bulkexport.retry.*} limits
+     * @param meters   counts the retries and their waits
      */
     public RetryPolicy(Function<String, Optional<String>> settings, int maxRetries, long firstDelayMillis,
-                       long maxDelayMillis) {
+                       long maxDelayMillis, ExportMeters meters) {
         this.settings = settings;
+        this.meters = meters;
         this.defaults = new Limits(maxRetries, firstDelayMillis, maxDelayMillis);
     }
 
     /** True when the failed call of the exchange's provider may be tried again; sets the wait before it. */
     public boolean allows(Exchange exchange) {
-        Limits limits = limits(exchange.getProperty("provider", String.class));
+        String provider = exchange.getProperty("provider", String.class);
+        Limits limits = limits(provider);
         int retry = exchange.getProperty(RETRIES, 0, Integer.class) + 1;
         if (retry > limits.maxRetries()) {
             exchange.removeProperty(RETRIES);
             return false;
         }
         exchange.setProperty(RETRIES, retry);
-        if (exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY) == null) {
-            double exponential = limits.firstDelayMillis() * Math.pow(2, Math.max(0, retry - 1));
-            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, (long) Math.min(exponential, limits.maxDelayMillis()));
-        }
+        Long asked = exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class);
+        long wait = asked != null ? asked
+                : (long) Math.min(limits.firstDelayMillis() * Math.pow(2, Math.max(0, retry - 1)), limits.maxDelayMillis());
+        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, wait);
+        meters.retry(provider, exchange.getProperty(ExportMeters.CALL, String.class), Duration.ofMillis(wait),
+                asked != null);
         return true;
     }
 

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.bulkexport.job.JobDefinition;
+import io.bulkexport.metrics.ExportMeters;
 import io.bulkexport.sink.SinkException;
 import io.bulkexport.sink.SinkRefusedException;
 import io.bulkexport.state.FileStatus;
@@ -37,6 +38,8 @@ public class Runs {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.runs");
     /** Exchange property that tells start-job why it was called: at start-up or by a job's schedule. */
     public static final String TRIGGER = "trigger";
+    /** Exchange property: when the file being fetched was first attempted (System.nanoTime). */
+    private static final String FILE_STARTED = "bulkexportFileStarted";
 
     private final StateStore store;
     private final Jobs jobs;
@@ -46,16 +49,18 @@ public class Runs {
     private final Map<String, String> attach;
     private final Function<JobDefinition, String> destinations;
     private final Consumer<JobDefinition> sinkCheck;
+    private final ExportMeters meters;
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
      * @param attach  request ids submitted outside this instance, by job, to resume instead of submitting
      * @param destinations where a job's files land now, in words (sink and its settings); a run keeps its first
      * @param sinkCheck throws if the job's sink would refuse its files, before anything is submitted or stored
+     * @param meters    counts submissions, ready requests and landed or failed files
      */
     public Runs(StateStore store, Jobs jobs, PollPolicy poll, Clock clock, Set<String> newRuns,
                 Map<String, String> attach, Function<JobDefinition, String> destinations,
-                Consumer<JobDefinition> sinkCheck) {
+                Consumer<JobDefinition> sinkCheck, ExportMeters meters) {
         this.store = store;
         this.jobs = jobs;
         this.poll = poll;
@@ -64,6 +69,7 @@ public class Runs {
         this.attach = attach;
         this.destinations = destinations;
         this.sinkCheck = sinkCheck;
+        this.meters = meters;
     }
 
     // ---------------------------------------------------------------- start-up
@@ -176,6 +182,7 @@ public class Runs {
         }
         long interval = poll.firstInterval().toMillis();
         store.markSubmitted(runId, requestId, clock.instant().plusMillis(interval), interval);
+        meters.submitted(exchange.getProperty("provider", String.class));
         LOG.info("{}: request {} accepted; first status check in {}", exchange.getProperty("jobName"), requestId,
                 human(Duration.ofMillis(interval)));
     }
@@ -268,6 +275,11 @@ public class Runs {
         boolean moved = store.startDownloading(runId, names);
         exchange.setProperty("action", moved ? "DOWNLOAD" : "NONE");
         if (moved) {
+            Instant submittedAt = exchange.getProperty("submittedAt", Instant.class);
+            if (submittedAt != null) {
+                meters.ready(exchange.getProperty("provider", String.class),
+                        Duration.between(submittedAt, clock.instant()));
+            }
             long distinct = names.stream().distinct().count();
             LOG.info("{}: request {} is ready: {} file(s){}", exchange.getProperty("jobName"),
                     exchange.getProperty("requestId"), distinct, distinct == names.size() ? ""
@@ -350,6 +362,7 @@ public class Runs {
         }
         String fileName = exchange.getProperty("fileName", String.class);
         store.fileAttempted(exchange.getProperty("runId", String.class), fileName);
+        exchange.setProperty(FILE_STARTED, System.nanoTime());
         // a name that cannot become a path inside the job's output is refused before anything is fetched
         io.bulkexport.sink.SafePaths.outputName(fileName);
     }
@@ -359,6 +372,10 @@ public class Runs {
         FileLanded landed = exchange.getMessage().getBody(FileLanded.class);
         store.fileDone(exchange.getProperty("runId", String.class), exchange.getProperty("fileName", String.class),
                 landed.records(), landed.bytes(), landed.quarantined(), landed.sha256(), landed.location());
+        Long started = exchange.getProperty(FILE_STARTED, Long.class);
+        meters.fileLanded(exchange.getProperty("provider", String.class), exchange.getProperty("sink", String.class),
+                landed.records(), landed.bytes(), landed.quarantined(),
+                Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
     }
 
     /** A file could not be fetched after its retries, or has expired at the vendor; the run carries on. */
@@ -367,6 +384,7 @@ public class Runs {
         String message = describe(cause);
         String runId = exchange.getProperty("runId", String.class);
         String fileName = exchange.getProperty("fileName", String.class);
+        meters.fileFailed(exchange.getProperty("provider", String.class));
         if (cause instanceof FileExpiredException) {
             store.fileExpired(runId, fileName, message);
             LOG.error("{}: file {} EXPIRED: {}", exchange.getProperty("jobName"), fileName, message);

@@ -10,8 +10,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,6 +111,20 @@ public class StateStore {
         }
         all.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
         return all;
+    }
+
+    /** How many runs the database holds in each status (statuses without runs are absent). */
+    public Map<RunStatus, Long> countByStatus() {
+        Map<RunStatus, Long> counts = new EnumMap<>(RunStatus.class);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT status, COUNT(*) FROM bulkexport_run GROUP BY status")) {
+            while (rs.next()) {
+                counts.put(RunStatus.valueOf(rs.getString(1)), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the state database", e);
+        }
+        return counts;
     }
 
     /** Submitted runs whose next status check is due. */

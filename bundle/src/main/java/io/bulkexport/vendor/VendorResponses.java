@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulkexport.metrics.ExportMeters;
 import io.bulkexport.provider.ProviderSpec;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -24,14 +25,23 @@ public class VendorResponses {
      * while a result is not there yet) are answers to read, not errors.
      */
     public static final String EXPECTED_STATUSES = "expectedStatuses";
+    /** The answer header in which a vendor reports the account's credit balance (Coresignal does). */
+    static final String CREDITS_REMAINING = "x-credits-remaining";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ERROR_BODY_LIMIT = 16 * 1024;
     private static final int MESSAGE_LIMIT = 300;
 
     private final long maxRetryAfterMillis;
+    private final ExportMeters meters;
 
     public VendorResponses(Duration maxRetryAfter) {
+        this(maxRetryAfter, ExportMeters.NONE);
+    }
+
+    /** @param meters counts every answer, by provider, call and code, and the credits the vendor reports */
+    public VendorResponses(Duration maxRetryAfter, ExportMeters meters) {
         this.maxRetryAfterMillis = maxRetryAfter.toMillis();
+        this.meters = meters;
     }
 
     /** Passes a 2xx answer; throws for anything else. The provider's name selects its error hints. */
@@ -41,6 +51,8 @@ public class VendorResponses {
         if (status == null) {
             throw new IllegalStateException("no HTTP status on the exchange: call the vendor before checking");
         }
+        meters.vendorAnswer(provider, exchange.getProperty(ExportMeters.CALL, String.class), status,
+                message.getHeader(CREDITS_REMAINING, String.class));
         message.removeHeader(Exchange.REDELIVERY_DELAY);
         if (status >= 200 && status < 300 || expected(exchange, status)) {
             return;

@@ -52,6 +52,7 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120)));
+        registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
         registry.bind("jsonAnswers", new JsonAnswers());
         registry.bind("providerStatus", new ProviderStatus());
         registry.bind("presignedLinks", new PresignedLinks(Clock.systemUTC()));

@@ -41,6 +41,7 @@ class ProviderApiTemplateTest extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120)));
+        registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
         HeaderAuth auth = new HeaderAuth();
         auth.setHeader("apikey");
         auth.setCredentialEnv("ACME_API_KEY");

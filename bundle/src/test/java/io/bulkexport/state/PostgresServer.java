@@ -12,9 +12,10 @@ import java.util.stream.Stream;
 
 /**
  * A private PostgreSQL cluster for a test: initdb into a temporary folder and pg_ctl start on a free loopback
- * port, from the Debian postgresql package's binaries. As root, the server runs as the postgres user.
+ * port, from the Debian postgresql package's binaries. As root, the server runs as the postgres user. Other modules'
+ * tests use it too (the bundle's test jar).
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
     private final Path bin;
     private final Path data;
     private final int port;
@@ -28,7 +29,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** The binaries of the newest installed PostgreSQL, if any. */
-    static Optional<Path> binaries() {
+    public static Optional<Path> binaries() {
         Path base = Path.of("/usr/lib/postgresql");
         if (!Files.isDirectory(base)) {
             return Optional.empty();
@@ -41,7 +42,7 @@ final class PostgresServer implements AutoCloseable {
         }
     }
 
-    static PostgresServer start(Path bin) throws Exception {
+    public static PostgresServer start(Path bin) throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         Path data = Files.createTempDirectory("bulkexport-pg");
         int port;
@@ -54,13 +55,24 @@ final class PostgresServer implements AutoCloseable {
         }
         server.asServerUser(bin.resolve("initdb").toString(), "-D", data.resolve("db").toString(), "-A", "trust",
                 "-U", "postgres", "--no-sync");
-        server.asServerUser(bin.resolve("pg_ctl").toString(), "-D", data.resolve("db").toString(), "-o",
-                "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "-l",
-                data.resolve("server.log").toString(), "start");
+        server.resume();
         return server;
     }
 
-    String jdbcUrl() {
+    /** Stops the server (its data kept), as a crash or an operator would: clients see their connections break. */
+    public void pause() throws Exception {
+        asServerUser(bin.resolve("pg_ctl").toString(), "-D", data.resolve("db").toString(), "-m", "immediate", "-w",
+                "stop");
+    }
+
+    /** Starts the server (again) on its port, with its data. */
+    public void resume() throws Exception {
+        asServerUser(bin.resolve("pg_ctl").toString(), "-D", data.resolve("db").toString(), "-o",
+                "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "-l",
+                data.resolve("server.log").toString(), "start");
+    }
+
+    public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
     }
 

@@ -1,0 +1,181 @@
+package io.bulkexport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulkexport.sandbox.Fault;
+import io.bulkexport.sandbox.SandboxSettings;
+import io.bulkexport.state.PostgresServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service's management server, read over HTTP as a Kubernetes probe and a Prometheus scraper would: health
+ * (liveness, readiness, DOWN while the state database is down and UP again after) and the bundle's metrics, which
+ * must equal what the export landed.
+ */
+class ServiceEndpointsTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void metrics_count_what_the_export_landed_and_parse_as_prometheus_text() throws Exception {
+        SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(3).withRecordsPerFile(200)
+                .withMalformedEvery(40).withReadyAfter(Duration.ofMillis(300));
+        try (ExportHarness app = new ExportHarness(dir, settings); Service service = new Service(app)) {
+            app.sandbox.sendOnEveryAnswer(Map.of("x-credits-remaining", "4321"));
+            app.sandbox.faults().onDownloadOfFile(0, Fault.respond(429, "{\"detail\":\"Too many requests\"}",
+                    "Retry-After", "1"));
+            app.esDslJob("metered");
+            service.start();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> Files.exists(app.requestDir("metered").resolve("_manifest.json")));
+            String requestId = app.onlyRequestId();
+
+            String scraped = service.get("/observe/metrics").body();
+            PrometheusText metrics = new PrometheusText(scraped);
+            JsonNode manifest = app.manifest("metered");
+            long records = app.sandbox.expectedRecordIds(requestId).size();
+            assertThat(records).isPositive();
+            assertThat(metrics.sum("bulkexport_records_landed_total", "provider", "coresignal", "sink", "file"))
+                    .isEqualTo(records);
+            assertThat(metrics.sum("bulkexport_records_quarantined_total", "provider", "coresignal"))
+                    .isEqualTo(app.sandbox.malformedLineCount(requestId)).isPositive();
+            assertThat(metrics.sum("bulkexport_files_landed_total", "provider", "coresignal")).isEqualTo(3);
+            assertThat(metrics.sum("bulkexport_submissions_total", "provider", "coresignal")).isEqualTo(1);
+            assertThat(metrics.sum("bulkexport_runs", "status", "DONE")).isEqualTo(1);
+            assertThat(metrics.sum("bulkexport_runs", "status", "SUBMITTED")).isZero();
+
+            long wire = 0;
+            long decoded = 0;
+            for (int i = 0; i < 3; i++) {
+                byte[] served = app.sandbox.servedFile(requestId, i);
+                wire += served.length;
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(served))) {
+                    decoded += in.readAllBytes().length;
+                }
+            }
+            assertThat(metrics.sum("bulkexport_downloaded_bytes_total")).isEqualTo(wire);
+            assertThat(metrics.sum("bulkexport_decoded_bytes_total")).isEqualTo(decoded);
+            long stored = 0;
+            for (Path file : app.outputFiles("metered")) {
+                stored += Files.size(file);
+            }
+            assertThat(metrics.sum("bulkexport_stored_bytes_total", "sink", "file")).isEqualTo(stored);
+            assertThat(manifest.toString()).contains(String.valueOf(records));
+
+            // the 429 on file 0: one vendor answer counted by code, one retry after the vendor's Retry-After
+            assertThat(metrics.sum("bulkexport_vendor_calls_total", "call", "fetch", "code", "429")).isEqualTo(1);
+            assertThat(metrics.sum("bulkexport_vendor_calls_total", "call", "fetch", "code", "200")).isEqualTo(3);
+            assertThat(metrics.sum("bulkexport_vendor_calls_total", "call", "submit")).isEqualTo(1);
+            assertThat(metrics.sum("bulkexport_vendor_calls_total", "call", "status")).isGreaterThanOrEqualTo(1);
+            assertThat(metrics.sum("bulkexport_retries_total", "provider", "coresignal", "call", "fetch"))
+                    .isEqualTo(1);
+            assertThat(metrics.sum("bulkexport_retry_wait_seconds_count", "reason", "retry-after")).isEqualTo(1);
+            assertThat(metrics.sum("bulkexport_retry_wait_seconds_sum", "reason", "retry-after")).isEqualTo(1.0);
+            assertThat(metrics.sum("bulkexport_vendor_credits_remaining", "provider", "coresignal"))
+                    .isEqualTo(4321);
+            // every call passed the rate limit, and was timed there
+            assertThat(metrics.sum("bulkexport_throttle_wait_seconds_count", "provider", "coresignal"))
+                    .isEqualTo(metrics.sum("bulkexport_vendor_calls_total", "provider", "coresignal"));
+            assertThat(metrics.sum("bulkexport_request_ready_seconds_count", "provider", "coresignal")).isEqualTo(1);
+            assertThat(metrics.sum("bulkexport_file_duration_seconds_count", "provider", "coresignal")).isEqualTo(3);
+            // no request id, file name or job as a label, and no secret anywhere
+            assertThat(scraped).doesNotContain(requestId).doesNotContain("part-0").doesNotContain("metered")
+                    .doesNotContain(ExportHarness.API_KEY);
+        }
+    }
+
+    @Test
+    void readiness_follows_the_state_database_while_liveness_stays_up() throws Exception {
+        Optional<Path> bin = PostgresServer.binaries();
+        assumeTrue(bin.isPresent() || System.getenv("BULKEXPORT_REQUIRE_POSTGRES") != null,
+                "PostgreSQL is not installed");
+        try (PostgresServer postgres = PostgresServer.start(bin.orElseThrow());
+             ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults());
+             Service service = new Service(app)) {
+            app.set("bulkexport.state.url", postgres.jdbcUrl()).set("bulkexport.state.connect-timeout-millis", "1000");
+            app.esDslJob("watched");
+            service.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.get("/observe/health/ready").statusCode() == 200);
+            HttpResponse<String> ready = service.get("/observe/health/ready?exposureLevel=full&data=true");
+            assertThat(ready.body()).contains("\"bulkexport\"").contains("UP");
+
+            postgres.pause();
+            await().atMost(Duration.ofSeconds(20)).until(() -> service.get("/observe/health/ready").statusCode() == 503);
+            HttpResponse<String> down = service.get("/observe/health/ready?exposureLevel=full&data=true");
+            assertThat(down.body()).contains("DOWN").contains("state database does not answer")
+                    .doesNotContain("password");
+            assertThat(service.get("/observe/health/live").statusCode())
+                    .as("a database outage is no reason to restart the process").isEqualTo(200);
+
+            postgres.resume();
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.get("/observe/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> Files.exists(app.requestDir("watched").resolve("_manifest.json")));
+        }
+    }
+
+    /** The app in service mode on its own thread, its management server on a free port of 127.0.0.1. */
+    static final class Service implements AutoCloseable {
+        private final ExportHarness app;
+        private final int port;
+        private final ExecutorService thread = Executors.newSingleThreadExecutor();
+        private BulkExport export;
+        private Future<Integer> exit;
+
+        Service(ExportHarness app) throws IOException {
+            this.app = app;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+        }
+
+        void start() {
+            app.set("bulkexport.run-mode", "service").set("camel.management.port", String.valueOf(port));
+            export = new BulkExport(app.overrides);
+            exit = thread.submit(export::run);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> get("/observe/health/live").statusCode() == 200);
+        }
+
+        HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                if (export != null) {
+                    export.stop();
+                    assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(0);
+                }
+            } finally {
+                thread.shutdownNow();
+            }
+        }
+    }
+}
