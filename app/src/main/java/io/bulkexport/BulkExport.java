@@ -84,8 +84,9 @@ public class BulkExport {
     }
 
     /**
-     * Camel's HTTP servers as this app sets them up ({@code bulkexport/standalone.properties}), with the management
-     * server on in service mode: a service is probed and scraped, a one-shot run is not.
+     * Camel's HTTP servers as this app sets them up ({@code bulkexport/standalone.properties}), on in service mode
+     * (the management server, the HTTP server and the status API on it): a service is probed, scraped and asked,
+     * a one-shot run is not.
      */
     private Properties standaloneDefaults(String config) throws IOException {
         Properties defaults = new Properties();
@@ -99,7 +100,10 @@ public class BulkExport {
             }
         }
         String mode = overrides.getProperty(RUN_MODE, System.getProperty(RUN_MODE, file.getProperty(RUN_MODE, "service")));
-        defaults.setProperty("camel.management.enabled", String.valueOf("service".equals(mode.trim())));
+        String service = String.valueOf("service".equals(mode.trim()));
+        defaults.setProperty("camel.management.enabled", service);
+        defaults.setProperty("camel.server.enabled", service);
+        defaults.setProperty("bulkexport.service-api.enabled", service);
         return defaults;
     }
 

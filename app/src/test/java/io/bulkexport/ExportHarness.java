@@ -55,8 +55,9 @@ final class ExportHarness implements AutoCloseable {
         overrides.put("bulkexport.output.dir", dir.resolve("out").toString());
         overrides.put("bulkexport.state.url", "jdbc:h2:file:" + dir.resolve("state/db").toAbsolutePath() + ";WRITE_DELAY=0");
         overrides.put("bulkexport.run-mode", "once");
-        // a service-mode app's management server on a free port: tests never clash with each other or a real one
+        // a service-mode app's HTTP servers on free ports: tests never clash with each other or a real one
         overrides.put("camel.management.port", "0");
+        overrides.put("camel.server.port", "0");
         overrides.put("bulkexport.poll.interval-seconds", "0.1");
         overrides.put("bulkexport.poll.max-interval-seconds", "0.3");
         overrides.put("bulkexport.poll.tick-millis", "50");

@@ -102,6 +102,26 @@ class ServiceEndpointsTest {
                     .isEqualTo(metrics.sum("bulkexport_vendor_calls_total", "provider", "coresignal"));
             assertThat(metrics.sum("bulkexport_request_ready_seconds_count", "provider", "coresignal")).isEqualTo(1);
             assertThat(metrics.sum("bulkexport_file_duration_seconds_count", "provider", "coresignal")).isEqualTo(3);
+            // the status API: the job's run, DONE, its files landed, read-only
+            HttpResponse<String> status = service.api("/api/status", "GET");
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(status.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            JsonNode job = ExportHarness.JSON.readTree(status.body()).get("jobs").get(0);
+            assertThat(job.get("job").asText()).isEqualTo("metered");
+            assertThat(job.get("status").asText()).isEqualTo("DONE");
+            assertThat(job.get("filesLanded").asInt()).isEqualTo(3);
+            assertThat(job.get("records").asLong()).isEqualTo(records);
+            assertThat(job.get("requestId").asText()).isEqualTo(requestId);
+            HttpResponse<String> run = service.api("/api/runs/" + job.get("runId").asText(), "GET");
+            assertThat(run.statusCode()).isEqualTo(200);
+            JsonNode files = ExportHarness.JSON.readTree(run.body()).get("files");
+            assertThat(files).hasSize(3);
+            assertThat(files.findValuesAsText("status")).containsOnly("DONE");
+            assertThat(service.api("/api/runs/no-such-run", "GET").statusCode()).isEqualTo(404);
+            assertThat(service.api("/api/status", "POST").statusCode()).isEqualTo(405);
+            assertThat(status.body() + run.body()).doesNotContain(ExportHarness.API_KEY);
+
             // no request id, file name or job as a label, and no secret anywhere
             assertThat(scraped).doesNotContain(requestId).doesNotContain("part-0").doesNotContain("metered")
                     .doesNotContain(ExportHarness.API_KEY);
@@ -142,28 +162,43 @@ class ServiceEndpointsTest {
     static final class Service implements AutoCloseable {
         private final ExportHarness app;
         private final int port;
+        private final int apiPort;
         private final ExecutorService thread = Executors.newSingleThreadExecutor();
         private BulkExport export;
         private Future<Integer> exit;
 
         Service(ExportHarness app) throws IOException {
             this.app = app;
-            try (ServerSocket socket = new ServerSocket(0)) {
+            try (ServerSocket socket = new ServerSocket(0); ServerSocket api = new ServerSocket(0)) {
                 port = socket.getLocalPort();
+                apiPort = api.getLocalPort();
             }
         }
 
         void start() {
-            app.set("bulkexport.run-mode", "service").set("camel.management.port", String.valueOf(port));
+            app.set("bulkexport.run-mode", "service").set("camel.management.port", String.valueOf(port))
+                    .set("camel.server.port", String.valueOf(apiPort));
             export = new BulkExport(app.overrides);
             exit = thread.submit(export::run);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> get("/observe/health/live").statusCode() == 200);
         }
 
+        /** GET from the management server. */
         HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return send(port, path, "GET");
+        }
+
+        /** A call to Camel's HTTP server (the status API). */
+        HttpResponse<String> api(String path, String method) throws IOException, InterruptedException {
+            return send(apiPort, path, method);
+        }
+
+        private static HttpResponse<String> send(int port, String path, String method)
+                throws IOException, InterruptedException {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
 
         @Override

@@ -4,12 +4,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.config.ConfigurationException;
 import io.bulkexport.config.Defaults;
@@ -43,7 +41,9 @@ import io.bulkexport.sink.S3Clients;
 import io.bulkexport.sink.S3Settings;
 import io.bulkexport.sink.S3Sink;
 import io.bulkexport.sink.UnfinishedUploads;
+import io.bulkexport.state.StateDatabase;
 import io.bulkexport.state.StateStore;
+import io.bulkexport.status.StatusReport;
 import io.bulkexport.vendor.JobCalls;
 import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.RequestBodies;
@@ -72,6 +72,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public class BulkExportRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport");
+    /** The route file of the HTTP API, loaded only with bulkexport.service-api.enabled (it needs platform-http). */
+    private static final String SERVICE_API = "service-api.yaml";
 
     @Override
     public void configure() throws Exception {
@@ -102,7 +104,7 @@ public class BulkExportRoutes extends RouteBuilder {
         configureHttp(context, settings);
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
-        resources.dataSource = openDataSource(settings);
+        resources.dataSource = StateDatabase.open(settings, false);
         StateStore store = new StateStore(resources.dataSource, clock);
         store.migrate();
         Jobs jobs = new Jobs();
@@ -120,6 +122,8 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("stateStore", store);
         registry.bind("exportMeters", ExportMeters.class, meters);
         registry.bind("throttleTimes", new ThrottleTimes(meters));
+        registry.bind("statusReport", new StatusReport(store, clock, settings.text("bulkexport.status.command",
+                "bin/bulk-export")));
         registry.bind("jobs", jobs);
         registry.bind("runMode", runMode);
         registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted));
@@ -219,7 +223,10 @@ public class BulkExportRoutes extends RouteBuilder {
                     files.edited().size(), files.dir(), files.edited());
         }
         Map<String, ProviderSpec> providers = ProviderDeclarations.bind(context, files.declarations());
-        PluginHelper.getRoutesLoader(context).loadRoutes(files.resources());
+        boolean serviceApi = settings.flag("bulkexport.service-api.enabled", false);
+        PluginHelper.getRoutesLoader(context).loadRoutes(java.util.Arrays.stream(files.resources())
+                .filter(file -> serviceApi || !file.getLocation().endsWith("/" + SERVICE_API))
+                .toArray(org.apache.camel.spi.Resource[]::new));
         ProviderDeclarations.addApiRoutes(context, providers.values());
         for (RouteDefinition route : model.getRouteDefinitions()) {
             if (!before.contains(route.getRouteId())) {
@@ -270,60 +277,6 @@ public class BulkExportRoutes extends RouteBuilder {
         LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
                 s3Settings.prefix(), s3Settings.endpointText(),
                 s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
-    }
-
-    private static HikariDataSource openDataSource(Settings settings) {
-        String url = settings.text("bulkexport.state.url", "jdbc:h2:file:./data/state/bulk-export");
-        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
-            // H2 would close the database from its own shutdown hook, while a graceful stop (SIGTERM) is still
-            // finishing files and recording them: it is closed when Camel has stopped the routes
-            url = url + ";DB_CLOSE_ON_EXIT=FALSE";
-        }
-        HikariConfig config = new HikariConfig();
-        String user = settings.optional("bulkexport.state.user").orElse(null);
-        String password = settings.optional("bulkexport.state.password").orElse(null);
-        // The two databases the bundle ships drivers for are handed to the pool as data sources, not found by URL:
-        // java.sql.DriverManager cannot see a driver in another OSGi bundle (Karaf)
-        if (url.startsWith("jdbc:h2:")) {
-            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
-            h2.setURL(url);
-            if (user != null) {
-                h2.setUser(user);
-            }
-            if (password != null) {
-                h2.setPassword(password);
-            }
-            config.setDataSource(h2);
-        } else if (url.startsWith("jdbc:postgresql:")) {
-            org.postgresql.ds.PGSimpleDataSource postgres = new org.postgresql.ds.PGSimpleDataSource();
-            postgres.setURL(url);
-            if (user != null) {
-                postgres.setUser(user);
-            }
-            if (password != null) {
-                postgres.setPassword(password);
-            }
-            config.setDataSource(postgres);
-        } else {
-            config.setJdbcUrl(url);
-            config.setUsername(user);
-            config.setPassword(password);
-        }
-        config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 4, 1));
-        // how long a step (or a health probe) waits for a connection before it is told the database does not answer
-        config.setConnectionTimeout(Math.max(250, settings.whole("bulkexport.state.connect-timeout-millis", 5000, 0)));
-        config.setPoolName("bulkexport-state");
-        try {
-            return new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            throw new ConfigurationException("cannot open the state database (bulkexport.state.url): "
-                    + String.valueOf(root.getMessage()).lines().findFirst().orElse("")
-                    + " — is another instance using it?");
-        }
     }
 
     /** Starts the emulators' artifact and points the providers at it; refused when the artifact is missing. */

@@ -113,6 +113,35 @@ public class StateStore {
         return all;
     }
 
+    /** The most recent run of every job the database knows, by job name. */
+    public List<Run> latestRuns() {
+        Map<String, Run> latest = new java.util.TreeMap<>();
+        for (Run run : queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run ORDER BY created_at, run_id")) {
+            latest.put(run.jobName(), run);
+        }
+        return List.copyOf(latest.values());
+    }
+
+    /** The files of every run, counted by status (one query for all runs), by run id. */
+    public Map<String, FileCounts> fileCounts() {
+        Map<String, FileCounts> counts = new java.util.HashMap<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT run_id, status, COUNT(*), SUM(records), SUM(quarantined)"
+                     + " FROM bulkexport_file GROUP BY run_id, status")) {
+            while (rs.next()) {
+                FileStatus status = FileStatus.valueOf(rs.getString(2));
+                int n = rs.getInt(3);
+                FileCounts some = new FileCounts(n, status == FileStatus.DONE ? n : 0,
+                        status == FileStatus.FAILED ? n : 0, status == FileStatus.EXPIRED ? n : 0, rs.getLong(4),
+                        rs.getLong(5));
+                counts.merge(rs.getString(1), some, FileCounts::plus);
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the state database", e);
+        }
+        return counts;
+    }
+
     /** How many runs the database holds in each status (statuses without runs are absent). */
     public Map<RunStatus, Long> countByStatus() {
         Map<RunStatus, Long> counts = new EnumMap<>(RunStatus.class);

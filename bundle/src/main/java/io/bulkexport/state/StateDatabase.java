@@ -1,0 +1,77 @@
+package io.bulkexport.state;
+
+import java.util.Locale;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.bulkexport.config.ConfigurationException;
+import io.bulkexport.config.Settings;
+
+/** Opens the state database the settings name: embedded H2 (the default), PostgreSQL, or any JDBC URL. */
+public final class StateDatabase {
+    private StateDatabase() {
+    }
+
+    /**
+     * The pool over {@code bulkexport.state.url} (user, password, pool size and connection timeout from
+     * {@code bulkexport.state.*}).
+     *
+     * @param existingOnly for a reader (the status command): an embedded H2 file that does not exist is not created
+     */
+    public static HikariDataSource open(Settings settings, boolean existingOnly) {
+        String url = settings.text("bulkexport.state.url", "jdbc:h2:file:./data/state/bulk-export");
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+            // H2 would close the database from its own shutdown hook, while a graceful stop (SIGTERM) is still
+            // finishing files and recording them: it is closed when Camel has stopped the routes
+            url = url + ";DB_CLOSE_ON_EXIT=FALSE";
+        }
+        if (existingOnly && url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("IFEXISTS")) {
+            url = url + ";IFEXISTS=TRUE";
+        }
+        HikariConfig config = new HikariConfig();
+        String user = settings.optional("bulkexport.state.user").orElse(null);
+        String password = settings.optional("bulkexport.state.password").orElse(null);
+        // The two databases the bundle ships drivers for are handed to the pool as data sources, not found by URL:
+        // java.sql.DriverManager cannot see a driver in another OSGi bundle (Karaf)
+        if (url.startsWith("jdbc:h2:")) {
+            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+            h2.setURL(url);
+            if (user != null) {
+                h2.setUser(user);
+            }
+            if (password != null) {
+                h2.setPassword(password);
+            }
+            config.setDataSource(h2);
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            org.postgresql.ds.PGSimpleDataSource postgres = new org.postgresql.ds.PGSimpleDataSource();
+            postgres.setURL(url);
+            if (user != null) {
+                postgres.setUser(user);
+            }
+            if (password != null) {
+                postgres.setPassword(password);
+            }
+            config.setDataSource(postgres);
+        } else {
+            config.setJdbcUrl(url);
+            config.setUsername(user);
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 4, 1));
+        // how long a step (or a health probe) waits for a connection before it is told the database does not answer
+        config.setConnectionTimeout(Math.max(250, settings.whole("bulkexport.state.connect-timeout-millis", 5000, 0)));
+        config.setPoolName("bulkexport-state");
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new ConfigurationException("cannot open the state database (bulkexport.state.url): "
+                    + String.valueOf(root.getMessage()).lines().findFirst().orElse("")
+                    + " — is another instance using it?");
+        }
+    }
+}
