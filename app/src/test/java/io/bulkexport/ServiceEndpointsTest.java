@@ -184,6 +184,11 @@ class ServiceEndpointsTest {
                     .until(() -> get("/observe/health/live").statusCode() == 200);
         }
 
+        /** The base URL of Camel's HTTP server (the status API, webhooks). */
+        String apiUrl() {
+            return "http://127.0.0.1:" + apiPort;
+        }
+
         /** GET from the management server. */
         HttpResponse<String> get(String path) throws IOException, InterruptedException {
             return send(port, path, "GET");

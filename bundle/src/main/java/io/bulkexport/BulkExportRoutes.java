@@ -34,6 +34,7 @@ import io.bulkexport.run.PollPolicy;
 import io.bulkexport.run.RetryPolicy;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.Runs;
+import io.bulkexport.run.Webhooks;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.RecordOutput;
 import io.bulkexport.sink.S3Check;
@@ -135,6 +136,8 @@ public class BulkExportRoutes extends RouteBuilder {
             resources.s3Client.buildInBackground();
         }
         Path outputRoot = output.toAbsolutePath().normalize();
+        Webhooks webhooks = webhooks(settings, store, registry, meters);
+        registry.bind("webhooks", webhooks);
         registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
                 settings.under("bulkexport.attach."), job -> "s3".equals(job.sink()) ? s3Settings.destination()
                         : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : ""),
@@ -142,7 +145,7 @@ public class BulkExportRoutes extends RouteBuilder {
                     if ("s3".equals(job.sink()) && resources.s3Check != null) {
                         resources.s3Check.requireAccepted();
                     }
-                }, meters));
+                }, meters, webhooks));
         registry.bind("retries", new io.bulkexport.run.Retries());
         registry.bind("retryPolicy", new RetryPolicy(settings::optional,
                 (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
@@ -277,6 +280,35 @@ public class BulkExportRoutes extends RouteBuilder {
         LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
                 s3Settings.prefix(), s3Settings.endpointText(),
                 s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
+    }
+
+    /**
+     * Vendor webhooks, when {@code bulkexport.webhook.public-url} is set: the receiver is a route of the service API,
+     * so the setting is refused without it (the webhooks would never arrive, and every run wait for the slow poll).
+     */
+    private static Webhooks webhooks(Settings settings, StateStore store, Registry registry, ExportMeters meters) {
+        String publicUrl = settings.optional("bulkexport.webhook.public-url").filter(url -> !url.isBlank())
+                .orElse(null);
+        if (publicUrl != null) {
+            if (!publicUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+                throw new ConfigurationException("bulkexport.webhook.public-url must be the http(s) base URL at which"
+                        + " the vendor reaches this service, e.g. https://exports.example.com, not '" + publicUrl + "'");
+            }
+            if (!settings.flag("bulkexport.service-api.enabled", false)) {
+                throw new ConfigurationException("bulkexport.webhook.public-url is set, but the service API that"
+                        + " receives the webhooks is off: set bulkexport.service-api.enabled=true (the standalone"
+                        + " app does in service mode; other hosts need camel-platform-http), or unset the URL");
+            }
+        }
+        return new Webhooks(store, publicUrl,
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.poll-interval-seconds", 900, 0.01)
+                        * 1000)),
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.min-seconds-between-checks", 5, 0)
+                        * 1000)),
+                provider -> {
+                    ProviderSpec spec = registry.lookupByNameAndType(provider, ProviderSpec.class);
+                    return spec != null && spec.webhooks();
+                }, meters);
     }
 
     /** Starts the emulators' artifact and points the providers at it; refused when the artifact is missing. */

@@ -50,8 +50,14 @@ public record JobDefinition(
 
     /** The values for a request template, with {@code requestId} (null until the request id is known). */
     public Map<String, Object> templateValues(String requestId) {
+        return templateValues(requestId, null);
+    }
+
+    /** As {@link #templateValues(String)}, with the URL the vendor is to call when the request is ready (or null). */
+    public Map<String, Object> templateValues(String requestId, String webhookUrl) {
         Map<String, Object> all = new LinkedHashMap<>(values);
         all.put("requestId", requestId);
+        all.put("webhookUrl", webhookUrl);
         return all;
     }
 

@@ -159,10 +159,11 @@ final class JobRequestReader {
         }
     }
 
-    /** Fills every template the job's submission and download will use, with a sample request id. */
+    /** Fills every template the job's submission and download will use, with a sample request id and no webhook. */
     private void checkTemplates(Map<String, String> options, Map<String, Object> values) {
         Map<String, Object> sample = new LinkedHashMap<>(values);
         sample.put("requestId", SAMPLE_REQUEST_ID);
+        sample.put("webhookUrl", null);
         RequestTemplate templates = provider.templates();
         try {
             if (provider.submitBody() != null) {

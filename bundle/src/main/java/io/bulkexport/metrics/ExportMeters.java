@@ -61,6 +61,10 @@ public interface ExportMeters {
     default void ready(String provider, Duration sinceSubmission) {
     }
 
+    /** A call reached a webhook URL: {@code outcome} is check_soon, nothing_to_do or unknown. */
+    default void webhook(String provider, String outcome) {
+    }
+
     /**
      * The meters of the host's Micrometer registry when Micrometer is on the class path, else {@link #NONE}.
      *

@@ -151,6 +151,15 @@ final class MicrometerMeters implements ExportMeters {
         }
     }
 
+    @Override
+    public void webhook(String provider, String outcome) {
+        MeterRegistry meters = registry();
+        if (meters != null) {
+            Counter.builder("bulkexport.webhook.calls").description("Calls to the webhook URLs, by what they did")
+                    .tags("provider", label(provider), "outcome", label(outcome)).register(meters).increment();
+        }
+    }
+
     /** The host's registry, once Camel has started; null while there is none. */
     MeterRegistry registry() {
         MeterRegistry found = registry.get();

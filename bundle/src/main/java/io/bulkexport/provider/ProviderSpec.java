@@ -31,6 +31,7 @@ public class ProviderSpec {
     private final Map<String, String> formats = new LinkedHashMap<>();
     private RequestIds requestIds = RequestIds.vendor;
     private boolean limitRequired;
+    private boolean webhooks;
     private Submit submit = new Submit(null, null);
     private final Map<Integer, String> errorHints = new LinkedHashMap<>();
     private StatusMapping status;
@@ -172,6 +173,18 @@ public class ProviderSpec {
         return limitRequired;
     }
 
+    /**
+     * True when the vendor calls a URL given in the submission once the request is ready: with
+     * {@code bulkexport.webhook.public-url} set, the submission carries one (${variable.webhookUrl}).
+     */
+    public void setWebhooks(boolean webhooks) {
+        this.webhooks = webhooks;
+    }
+
+    public boolean webhooks() {
+        return webhooks;
+    }
+
     public void setSubmit(Submit submit) {
         this.submit = submit == null ? new Submit(null, null) : submit;
     }
@@ -198,7 +211,8 @@ public class ProviderSpec {
     /** The values a template may name as {@code ${variable.NAME}}: every job option, and these. */
     public Set<String> templateVariables() {
         Set<String> names = new TreeSet<>(jobOptions.keySet());
-        names.addAll(List.of("dataset", "method", "limit", "all_records", "format", "request", "requestId"));
+        names.addAll(List.of("dataset", "method", "limit", "all_records", "format", "request", "requestId",
+                "webhookUrl"));
         return names;
     }
 

@@ -22,6 +22,7 @@ import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.vendor.FileExpiredException;
 import io.bulkexport.vendor.Redaction;
+import io.bulkexport.vendor.RequestBodies;
 import io.bulkexport.vendor.RetryableVendorException;
 import io.bulkexport.vendor.VendorRejectedException;
 import org.apache.camel.Exchange;
@@ -50,6 +51,7 @@ public class Runs {
     private final Function<JobDefinition, String> destinations;
     private final Consumer<JobDefinition> sinkCheck;
     private final ExportMeters meters;
+    private final Webhooks webhooks;
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
@@ -57,10 +59,11 @@ public class Runs {
      * @param destinations where a job's files land now, in words (sink and its settings); a run keeps its first
      * @param sinkCheck throws if the job's sink would refuse its files, before anything is submitted or stored
      * @param meters    counts submissions, ready requests and landed or failed files
+     * @param webhooks  arms a submission's webhook, whose runs are polled at its slower fallback interval
      */
     public Runs(StateStore store, Jobs jobs, PollPolicy poll, Clock clock, Set<String> newRuns,
                 Map<String, String> attach, Function<JobDefinition, String> destinations,
-                Consumer<JobDefinition> sinkCheck, ExportMeters meters) {
+                Consumer<JobDefinition> sinkCheck, ExportMeters meters, Webhooks webhooks) {
         this.store = store;
         this.jobs = jobs;
         this.poll = poll;
@@ -70,6 +73,7 @@ public class Runs {
         this.destinations = destinations;
         this.sinkCheck = sinkCheck;
         this.meters = meters;
+        this.webhooks = webhooks;
     }
 
     // ---------------------------------------------------------------- start-up
@@ -168,9 +172,12 @@ public class Runs {
         exchange.setProperty("runId", run.runId());
         exchange.setProperty("requestId", requestId);
         exchange.setProperty("action", "SUBMIT");
-        LOG.info("{}: submitting a {} {}/{} request{}{} (run {})", jobName, job.provider(), job.dataset(), job.method(),
-                job.limit() == null ? "" : " limited to " + job.limit() + " records",
-                requestId == null ? "" : " with request id " + requestId, run.runId());
+        Optional<String> webhook = webhooks.arm(run.runId(), job.provider());
+        webhook.ifPresent(url -> exchange.setProperty(RequestBodies.WEBHOOK_URL, url));
+        LOG.info("{}: submitting a {} {}/{} request{}{}{} (run {})", jobName, job.provider(), job.dataset(),
+                job.method(), job.limit() == null ? "" : " limited to " + job.limit() + " records",
+                requestId == null ? "" : " with request id " + requestId,
+                webhook.isPresent() ? ", with a webhook" : "", run.runId());
     }
 
     /** The vendor accepted the submission: its request id (exchange property {@code requestId}) is stored. */
@@ -180,11 +187,12 @@ public class Runs {
         if (requestId == null || requestId.isBlank()) {
             throw new IllegalStateException("the vendor's answer to the submission holds no request id");
         }
-        long interval = poll.firstInterval().toMillis();
+        boolean webhook = exchange.getProperty(RequestBodies.WEBHOOK_URL) != null;
+        long interval = (webhook ? webhooks.pollInterval() : poll.firstInterval()).toMillis();
         store.markSubmitted(runId, requestId, clock.instant().plusMillis(interval), interval);
         meters.submitted(exchange.getProperty("provider", String.class));
-        LOG.info("{}: request {} accepted; first status check in {}", exchange.getProperty("jobName"), requestId,
-                human(Duration.ofMillis(interval)));
+        LOG.info("{}: request {} accepted; first status check in {}{}", exchange.getProperty("jobName"), requestId,
+                human(Duration.ofMillis(interval)), webhook ? " unless the vendor's webhook call comes first" : "");
     }
 
     /** The submission failed: refused for sure (FAILED), or with an unknown outcome (NEEDS_ATTENTION). */
@@ -252,7 +260,8 @@ public class Runs {
             LOG.error("{}: FAILED — {}", run.jobName(), message);
             return;
         }
-        long interval = poll.nextIntervalMillis(run.pollIntervalMillis());
+        long interval = run.webhookArmed() ? webhooks.pollInterval().toMillis()
+                : poll.nextIntervalMillis(run.pollIntervalMillis());
         Instant next = now.plusMillis(interval);
         Instant notBefore = exchange.getProperty("notBefore", Instant.class);
         if (notBefore != null && notBefore.isAfter(next)) {

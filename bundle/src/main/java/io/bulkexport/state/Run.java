@@ -15,5 +15,6 @@ public record Run(
         Instant finishedAt,
         Instant nextPollAt,
         long pollIntervalMillis,
-        int pollCount) {
+        int pollCount,
+        boolean webhookArmed) {
 }

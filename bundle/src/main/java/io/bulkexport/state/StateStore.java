@@ -31,6 +31,8 @@ public class StateStore {
 
     private static final String RUN_COLUMNS = "run_id, job_name, provider, status, request_id, message, created_at,"
             + " submitted_at, finished_at, next_poll_at, poll_interval_ms, poll_count";
+    /** What a query of runs reads: the columns, and whether a webhook is armed (its token itself stays here). */
+    private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL";
     private static final String FILE_COLUMNS = "run_id, file_name, position, status, records, bytes, quarantined,"
             + " sha256, output_path, attempts, message";
     private static final int MESSAGE_LENGTH = 2000;
@@ -71,7 +73,10 @@ public class StateStore {
                     + " updated_at BIGINT NOT NULL)");
             // where the run's files land (added after the first release; H2 and PostgreSQL both know IF NOT EXISTS)
             s.execute("ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS destination VARCHAR(1000)");
+            // the secret part of the URL the vendor calls when the request is ready (webhooks), per run
+            s.execute("ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS webhook_token VARCHAR(100)");
             s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_job ON bulkexport_run (job_name, created_at)");
+            s.execute("CREATE UNIQUE INDEX IF NOT EXISTS bulkexport_run_webhook ON bulkexport_run (webhook_token)");
             s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_status ON bulkexport_run (status, next_poll_at)");
             s.execute("CREATE TABLE IF NOT EXISTS bulkexport_file ("
                     + " run_id VARCHAR(36) NOT NULL,"
@@ -94,20 +99,20 @@ public class StateStore {
 
     /** The most recent run of a job, if it ever ran. */
     public Optional<Run> latestRun(String jobName) {
-        List<Run> runs = queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE job_name = ?"
+        List<Run> runs = queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE job_name = ?"
                 + " ORDER BY created_at DESC, run_id DESC", jobName);
         return runs.stream().findFirst();
     }
 
     public Optional<Run> run(String runId) {
-        return queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE run_id = ?", runId).stream().findFirst();
+        return queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE run_id = ?", runId).stream().findFirst();
     }
 
     /** Runs in any of the given states, oldest first. */
     public List<Run> runsIn(Collection<RunStatus> statuses) {
         List<Run> all = new ArrayList<>();
         for (RunStatus status : statuses) {
-            all.addAll(queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE status = ?", status.name()));
+            all.addAll(queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE status = ?", status.name()));
         }
         all.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
         return all;
@@ -116,7 +121,7 @@ public class StateStore {
     /** The most recent run of every job the database knows, by job name. */
     public List<Run> latestRuns() {
         Map<String, Run> latest = new java.util.TreeMap<>();
-        for (Run run : queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run ORDER BY created_at, run_id")) {
+        for (Run run : queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run ORDER BY created_at, run_id")) {
             latest.put(run.jobName(), run);
         }
         return List.copyOf(latest.values());
@@ -158,7 +163,7 @@ public class StateStore {
 
     /** Submitted runs whose next status check is due. */
     public List<Run> duePolls(Instant now) {
-        return queryRuns("SELECT " + RUN_COLUMNS + " FROM bulkexport_run WHERE status = ? AND next_poll_at <= ?"
+        return queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE status = ? AND next_poll_at <= ?"
                 + " ORDER BY next_poll_at", RunStatus.SUBMITTED.name(), now.toEpochMilli());
     }
 
@@ -172,6 +177,41 @@ public class StateStore {
         update("INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 runId, jobName, provider, RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now);
         return run(runId).orElseThrow();
+    }
+
+    /** Arms the run's webhook: the vendor's call to the URL holding {@code token} brings its status check forward. */
+    public void armWebhook(String runId, String token) {
+        update("UPDATE bulkexport_run SET webhook_token = ? WHERE run_id = ?", token, runId);
+    }
+
+    /** What a webhook call did: its token names no run of the provider, its run was checked soon, or nothing to do. */
+    public enum WebhookOutcome { UNKNOWN, CHECK_SOON, NOTHING_TO_DO }
+
+    /**
+     * A webhook call with this token arrived for this provider: the run's next status check becomes due now, if the
+     * run still waits for the vendor, no check is due already, and its last check is at least {@code minGapMillis}
+     * old (or it has had none), so that a flood of calls costs at most one check per gap. The token is compared in
+     * the database only.
+     */
+    public WebhookOutcome webhookCalled(String provider, String token, long minGapMillis) {
+        long now = clock.millis();
+        int moved = update("UPDATE bulkexport_run SET next_poll_at = ? WHERE webhook_token = ? AND provider = ?"
+                        + " AND status = ? AND next_poll_at > ? AND (poll_count = 0 OR updated_at <= ?)", now, token,
+                provider,
+                RunStatus.SUBMITTED.name(), now, now - minGapMillis);
+        if (moved > 0) {
+            return WebhookOutcome.CHECK_SOON;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM bulkexport_run WHERE webhook_token = ?"
+                     + " AND provider = ?")) {
+            bind(ps, token, provider);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? WebhookOutcome.NOTHING_TO_DO : WebhookOutcome.UNKNOWN;
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the state database", e);
+        }
     }
 
     /** Creates a run for a request submitted elsewhere (a person attaching an existing request id). */
@@ -324,7 +364,7 @@ public class StateStore {
                     runs.add(new Run(rs.getString(1), rs.getString(2), rs.getString(3),
                             RunStatus.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
                             instant(rs, 7), instant(rs, 8), instant(rs, 9), instant(rs, 10), rs.getLong(11),
-                            rs.getInt(12)));
+                            rs.getInt(12), rs.getBoolean(13)));
                 }
             }
         } catch (SQLException e) {

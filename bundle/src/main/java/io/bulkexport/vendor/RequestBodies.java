@@ -2,6 +2,7 @@ package io.bulkexport.vendor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,13 +17,15 @@ import org.apache.hc.core5.http.ContentType;
  * {@link ProviderSpec#submitQuery()}) and the job's values, or uploads the job's file as a multipart form.
  */
 public class RequestBodies {
+    /** Exchange property: the URL the vendor is to call when the request is ready (it holds a secret token). */
+    public static final String WEBHOOK_URL = "webhookUrl";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The provider's JSON body template filled with the job's values (and the request id when known). */
     public void json(Exchange exchange) {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
         ProviderSpec spec = spec(exchange, job);
-        JsonNode body = spec.templates().json(spec.submitBody(), job.templateValues(exchange.getProperty("requestId", String.class)), true);
+        JsonNode body = spec.templates().json(spec.submitBody(), values(exchange, job), true);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         try {
             exchange.getMessage().setBody(JSON.writeValueAsBytes(body));
@@ -36,7 +39,7 @@ public class RequestBodies {
         JobDefinition job = exchange.getProperty("job", JobDefinition.class);
         ProviderSpec spec = spec(exchange, job);
         exchange.getMessage().setHeader(Exchange.HTTP_QUERY, spec.templates().query(spec.submitQuery(),
-                job.templateValues(exchange.getProperty("requestId", String.class))));
+                values(exchange, job)));
     }
 
     /** A multipart form with the job's request file in part {@code filePart}, plus fixed text fields. */
@@ -48,8 +51,18 @@ public class RequestBodies {
         if (dataFormat != null && !dataFormat.isBlank()) {
             form.addTextBody("data_format", dataFormat);
         }
+        String webhookUrl = exchange.getProperty(WEBHOOK_URL, String.class);
+        if (webhookUrl != null) {
+            form.addTextBody("webhook_url", webhookUrl);
+        }
         exchange.getMessage().removeHeader(Exchange.CONTENT_TYPE);
         exchange.getMessage().setBody(form.build());
+    }
+
+    /** The job's values, with the request id when known and the webhook URL when one is armed. */
+    private static Map<String, Object> values(Exchange exchange, JobDefinition job) {
+        return job.templateValues(exchange.getProperty("requestId", String.class),
+                exchange.getProperty(WEBHOOK_URL, String.class));
     }
 
     private static ProviderSpec spec(Exchange exchange, JobDefinition job) {

@@ -6,7 +6,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,13 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
  * In-process emulator of the Coresignal Bulk Collect API (base path {@code /cdapi}): submit a data
  * request, poll its file list, download gzip JSON Lines files. Serves generated, deterministic records
  * (or the files of {@link SandboxSettings#filesDir()}), and offers hooks for tests: submissions, request
- * log, expected record ids, readiness control and queued {@link Fault}s.
+ * log, expected record ids, readiness control and queued {@link Fault}s. A submission with a {@code webhook_url}
+ * has that URL called (POST) when its request becomes ready, as Coresignal does, unless told not to.
  */
 public final class CoresignalSandbox implements AutoCloseable {
 
@@ -39,6 +49,14 @@ public final class CoresignalSandbox implements AutoCloseable {
     private final Map<String, CoresignalDataRequest> requests = new ConcurrentHashMap<>();
     private final List<Submission> submissions = new ArrayList<>();
     private StoredExport storedFiles;
+    private final ScheduledExecutorService webhookCaller = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "coresignal-sandbox-webhooks");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile boolean callWebhooks = true;
+    private final List<String> webhooksCalled = new CopyOnWriteArrayList<>();
 
     /** A sandbox with {@link SandboxSettings#defaults()}. */
     public CoresignalSandbox() {
@@ -72,6 +90,7 @@ public final class CoresignalSandbox implements AutoCloseable {
 
     /** Stops listening at once. */
     public void stop() {
+        webhookCaller.shutdownNow();
         http.stop();
     }
 
@@ -104,6 +123,16 @@ public final class CoresignalSandbox implements AutoCloseable {
     /** Adds these headers to every answer from now on (see {@link SandboxHttp#sendOnEveryAnswer}). */
     public void sendOnEveryAnswer(Map<String, String> headers) {
         http.sendOnEveryAnswer(headers);
+    }
+
+    /** Whether submissions' webhook URLs are called when their requests become ready (true unless told otherwise). */
+    public void callWebhooks(boolean call) {
+        callWebhooks = call;
+    }
+
+    /** The request ids whose webhook URL was called, with the status each call was answered, "id=202". */
+    public List<String> webhooksCalled() {
+        return List.copyOf(webhooksCalled);
     }
 
     /** Every request received so far, with the status answered. */
@@ -209,9 +238,12 @@ public final class CoresignalSandbox implements AutoCloseable {
         long[] ids = new long[0];
         Long limit = null;
         ExportContent content;
+        String webhookUrl = null;
         if (method.equals("id_file")) {
             try {
-                ids = uploadedIds(exchange);
+                MultipartForm form = MultipartForm.parse(exchange.header("Content-Type"), exchange.body());
+                ids = uploadedIds(form);
+                webhookUrl = form.part("webhook_url").map(MultipartForm.Part::text).orElse(null);
             } catch (IllegalArgumentException e) {
                 exchange.respondJson(400, Json.detail(e.getMessage()));
                 return;
@@ -230,6 +262,7 @@ public final class CoresignalSandbox implements AutoCloseable {
                 exchange.respondJson(400, Json.detail("Request body must be a JSON object"));
                 return;
             }
+            webhookUrl = json.hasNonNull("webhook_url") ? json.get("webhook_url").asText() : null;
             JsonNode limitNode = json.get("limit");
             if (limitNode != null && !limitNode.isNull()) {
                 if (!limitNode.isIntegralNumber() || !limitNode.canConvertToLong() || limitNode.longValue() < 0) {
@@ -249,10 +282,33 @@ public final class CoresignalSandbox implements AutoCloseable {
         }
         exchange.respondJson(settings.submitStatus(), Json.object(settings.idKey(), requestId),
                 Map.of("Location", "/v2/data_requests/" + requestId + "/files"));
+        if (webhookUrl != null) {
+            String url = webhookUrl;
+            webhookCaller.schedule(() -> callWebhook(url, requestId), settings.readyAfter().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
-    private static long[] uploadedIds(SandboxExchange exchange) throws IOException {
-        MultipartForm form = MultipartForm.parse(exchange.header("Content-Type"), exchange.body());
+    /** Calls a submission's webhook URL, once; what it is answered is only recorded. */
+    private void callWebhook(String url, String requestId) {
+        if (!callWebhooks) {
+            return;
+        }
+        try {
+            HttpResponse<Void> answer = webhookClient.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.object("data_request_id", requestId, "status",
+                            "completed")))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            webhooksCalled.add(requestId + "=" + answer.statusCode());
+        } catch (IOException | IllegalArgumentException e) {
+            webhooksCalled.add(requestId + "=" + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long[] uploadedIds(MultipartForm form) {
         MultipartForm.Part file = form.part("ids_file")
                 .orElseThrow(() -> new IllegalArgumentException("ids_file is required"));
         return IdsCsv.parse(file.text(), MAX_IDS);
