@@ -16,6 +16,8 @@ import io.bulkexport.state.StateStore;
 import io.bulkexport.state.StateStoreException;
 import io.bulkexport.status.StatusReport;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * {@code bin/bulk-export status [--json]}: where every job stands, read from the state database the configuration
@@ -34,6 +36,9 @@ final class StatusCommand {
                     + " [--json] (settings as -D options before it, e.g. -Dbulkexport.state.url=...)");
             return 2;
         }
+        // the report is the output: Camel's and the pool's start and stop lines are not
+        Configurator.setLevel("org.apache.camel", Level.WARN);
+        Configurator.setLevel("com.zaxxer.hikari", Level.WARN);
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             String config = System.getProperty(BulkExport.CONFIG, BulkExport.DEFAULT_CONFIG);
             if (Files.isRegularFile(Path.of(config))) {

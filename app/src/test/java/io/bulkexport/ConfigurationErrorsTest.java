@@ -80,6 +80,23 @@ class ConfigurationErrorsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "not a URL        | exports.example.com | true  | must be the http(s) base URL at which the vendor reaches this service",
+        "no receiver      | https://exports.example.com | false | the service API that receives the webhooks is off: set bulkexport.service-api.enabled=true",
+    })
+    void should_refuse_webhooks_it_could_not_receive(String name, String url, boolean api, String expected)
+            throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")
+                .set("bulkexport.webhook.public-url", url).set("bulkexport.service-api.enabled", String.valueOf(api))
+                .set("camel.server.enabled", String.valueOf(api))) {
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).startsWith("bulk-export: configuration error: ").contains(expected);
+            assertThat(app.sandbox.requestLog()).isEmpty();
+        }
+    }
+
     @Test
     void should_refuse_a_bad_run_mode() throws Exception {
         try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")

@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 /** Every relative link in the README and the other guides leads to a file that exists, and to a heading it has. */
@@ -23,6 +26,29 @@ class DocsLinksTest {
     void should_keep_the_readme_a_guide_read_in_minutes() throws IOException {
         assertThat(Files.readAllLines(Path.of("README.md"))).as("README.md lines").hasSizeLessThanOrEqualTo(300);
     }
+
+    @Test
+    void should_chart_only_metrics_the_operations_guide_documents() throws IOException {
+        JsonNode dashboard = ExportHarness.JSON.readTree(Path.of("docs/grafana-dashboard.json").toFile());
+        Set<String> charted = new TreeSet<>();
+        for (JsonNode expr : dashboard.findValues("expr")) {
+            Matcher name = METRIC.matcher(expr.asText());
+            while (name.find()) {
+                charted.add(baseName(name.group()));
+            }
+        }
+        assertThat(charted).hasSizeGreaterThan(10);
+        String guide = Files.readString(Path.of("docs/operations.md"));
+        assertThat(charted).allSatisfy(metric -> assertThat(guide).contains("| `" + metric + "` |"));
+        assertThat(dashboard.findValues("panels").get(0)).hasSizeGreaterThan(10);
+    }
+
+    /** A metric's documented name: without the _count, _sum, _max series Prometheus adds to a timer. */
+    static String baseName(String series) {
+        return series.replaceFirst("_(count|sum|max)$", "");
+    }
+
+    static final Pattern METRIC = Pattern.compile("bulkexport_[a-z_]+");
 
     @Test
     void should_resolve_every_relative_link_and_anchor() throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -66,6 +67,21 @@ class S3CheckTest {
 
         s3.createBucket(BUCKET);
         assertThatCode(check::requireAccepted).as("asked again once the bucket exists").doesNotThrowAnyException();
+    }
+
+    @Test
+    void reportsARefusalToTheHealthCheckUntilAFreshAnswerSaysOtherwise() throws Exception {
+        s3 = new S3ProxyServer(dir, Duration.ZERO);
+        S3Settings settings = settings(s3.endpoint());
+        client = S3Clients.create(settings);
+        S3Check check = S3Check.start(() -> client, settings);
+        assertThatThrownBy(check::requireAccepted).isInstanceOf(SinkRefusedException.class);
+        assertThat(check.problem(Duration.ofMinutes(10))).hasValue("S3 bucket '" + BUCKET
+                + "' does not exist (bulkexport.s3.bucket)");
+
+        s3.createBucket(BUCKET);
+        assertThat(check.problem(Duration.ofMinutes(10))).as("a recent answer stands").isPresent();
+        await().atMost(Duration.ofSeconds(10)).until(() -> check.problem(Duration.ofMillis(100)).isEmpty());
     }
 
     @Test

@@ -122,6 +122,13 @@ class ServiceEndpointsTest {
             assertThat(service.api("/api/status", "POST").statusCode()).isEqualTo(405);
             assertThat(status.body() + run.body()).doesNotContain(ExportHarness.API_KEY);
 
+            // every bulkexport metric served is in the operations guide's table
+            String guide = Files.readString(Path.of("docs/operations.md"));
+            java.util.regex.Matcher served = java.util.regex.Pattern.compile("(?m)^(bulkexport_[a-z_]+)").matcher(scraped);
+            while (served.find()) {
+                assertThat(guide).contains("| `" + DocsLinksTest.baseName(served.group(1)) + "` |");
+            }
+
             // no request id, file name or job as a label, and no secret anywhere
             assertThat(scraped).doesNotContain(requestId).doesNotContain("part-0").doesNotContain("metered")
                     .doesNotContain(ExportHarness.API_KEY);

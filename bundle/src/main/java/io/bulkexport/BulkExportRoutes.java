@@ -127,7 +127,9 @@ public class BulkExportRoutes extends RouteBuilder {
                 "bin/bulk-export")));
         registry.bind("jobs", jobs);
         registry.bind("runMode", runMode);
-        registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted));
+        Duration s3HealthAge = Duration.ofSeconds(settings.whole("bulkexport.s3.health-check-seconds", 60, 1));
+        registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted,
+                () -> resources.s3Check == null ? null : resources.s3Check.problem(s3HealthAge)));
         S3Settings s3Settings = S3Settings.read(settings);
         String defaultSink = settings.oneOf("bulkexport.sink", "file", "file", "s3");
         if ("s3".equals(defaultSink)) {

@@ -2,7 +2,9 @@ package io.bulkexport.health;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunStatus;
@@ -16,18 +18,29 @@ import org.apache.camel.health.HealthCheckResultBuilder;
  * Camel's own. DOWN while the start-up is still resuming what a previous process left, and while the state database
  * does not answer; runs that need attention are listed in the details but leave it UP: they are a person's job (the
  * log and {@code bulkexport.attach.JOB} say what to do), not a reason for an orchestrator to restart anything.
- * Readiness only: restarting the process cures neither. Written on camel-api's {@link HealthCheck} alone, so that no
- * host needs another module for it.
+ * With jobs writing to S3, DOWN also while their bucket would not take the files (the start-up check, asked again
+ * every {@code bulkexport.s3.health-check-seconds}). Readiness only: restarting the process cures none of these.
+ * Written on camel-api's {@link HealthCheck} alone, so that no host needs another module for it.
  */
 public class ServiceHealth implements HealthCheck {
     private final StateStore store;
     private final BooleanSupplier started;
+    private final Supplier<Optional<String>> s3;
     private volatile boolean enabled = true;
 
     /** @param started true once the start-up route has resumed or started every job */
     public ServiceHealth(StateStore store, BooleanSupplier started) {
+        this(store, started, null);
+    }
+
+    /**
+     * @param started true once the start-up route has resumed or started every job
+     * @param s3      when jobs write to S3: what is wrong with their bucket (empty while S3 accepts it); else null
+     */
+    public ServiceHealth(StateStore store, BooleanSupplier started, Supplier<Optional<String>> s3) {
         this.store = store;
         this.started = started;
+        this.s3 = s3;
     }
 
     @Override
@@ -71,6 +84,14 @@ public class ServiceHealth implements HealthCheck {
         if (!attention.isEmpty()) {
             result.detail("runs.needs-attention.jobs",
                     attention.stream().map(Run::jobName).distinct().sorted().toList().toString());
+        }
+        Optional<String> s3Problem = s3 == null ? null : s3.get();
+        if (s3Problem != null) {
+            result.detail("s3", s3Problem.isEmpty() ? "UP" : "DOWN");
+            if (s3Problem.isPresent()) {
+                return result.down().message("the S3 jobs' bucket would not take their files: " + s3Problem.get())
+                        .build();
+            }
         }
         if (!started.getAsBoolean()) {
             return result.down().detail("startup", "RECOVERING")

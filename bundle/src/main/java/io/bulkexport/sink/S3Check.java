@@ -1,7 +1,10 @@
 package io.bulkexport.sink;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -25,6 +28,11 @@ public final class S3Check {
     private final Supplier<S3Client> client;
     private final S3Settings settings;
     private CompletableFuture<SinkException> outcome; // completes with null when S3 answered; null: ask again
+    /** What S3 said last, for the health check: null while it accepts; asked again in the background when stale. */
+    private volatile SinkException lastAnswer;
+    private volatile long answeredAt;
+    private volatile boolean answered;
+    private final AtomicBoolean asking = new AtomicBoolean();
 
     private S3Check(Supplier<S3Client> client, S3Settings settings) {
         this.client = client;
@@ -36,7 +44,11 @@ public final class S3Check {
         S3Check check = new S3Check(client, settings);
         CompletableFuture<SinkException> first = new CompletableFuture<>();
         check.outcome = first;
-        Thread thread = new Thread(() -> first.complete(ask(client, settings)), "bulkexport-s3-check");
+        Thread thread = new Thread(() -> {
+            SinkException failure = ask(client, settings);
+            check.answer(failure);
+            first.complete(failure);
+        }, "bulkexport-s3-check");
         thread.setDaemon(true);
         thread.start();
         return check;
@@ -65,12 +77,41 @@ public final class S3Check {
     }
 
     /**
+     * For the health check, without waiting: empty while S3 accepts the bucket (or has not answered yet), else what
+     * is wrong. An answer older than {@code maxAge} is asked again on a thread of its own; until that answers, the
+     * last one stands.
+     */
+    public Optional<String> problem(Duration maxAge) {
+        if (answered && System.nanoTime() - answeredAt > maxAge.toNanos() && asking.compareAndSet(false, true)) {
+            Thread thread = new Thread(() -> {
+                try {
+                    answer(ask(client, settings));
+                } finally {
+                    asking.set(false);
+                }
+            }, "bulkexport-s3-health");
+            thread.setDaemon(true);
+            thread.start();
+        }
+        SinkException failure = lastAnswer;
+        return failure == null ? Optional.empty() : Optional.of(failure.getMessage());
+    }
+
+    private void answer(SinkException failure) {
+        lastAnswer = failure;
+        answeredAt = System.nanoTime();
+        answered = true;
+    }
+
+    /**
      * Returns once S3 has answered, or has been found unreachable (uploads retry then); throws
      * {@link SinkRefusedException}, saying what to fix, if S3 refused. Waits for the check if it is still running.
      */
     public synchronized void requireAccepted() {
         if (outcome == null) {
-            outcome = CompletableFuture.completedFuture(ask(client, settings));
+            SinkException failure = ask(client, settings);
+            answer(failure);
+            outcome = CompletableFuture.completedFuture(failure);
         }
         SinkException failure;
         try {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.state.Run;
@@ -58,6 +60,31 @@ class ServiceHealthTest {
             assertThat(down.getMessage()).hasValueSatisfying(m -> assertThat(m)
                     .startsWith("the state database does not answer (bulkexport.state.url)")
                     .doesNotContain("s3cret-password"));
+        }
+    }
+
+    @Test
+    void should_be_down_while_the_s3_jobs_bucket_would_refuse_their_files() throws Exception {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl("jdbc:h2:file:" + dir.resolve("s3-state").toAbsolutePath());
+        StateStore store = new StateStore(ds, Clock.systemUTC());
+        store.migrate();
+        AtomicReference<Optional<String>> s3 = new AtomicReference<>(Optional.of("S3 bucket 'lake' does not exist"));
+        try (ds; CamelContext context = new DefaultCamelContext()) {
+            context.getRegistry().bind("bulkexportHealth", HealthCheck.class,
+                    new ServiceHealth(store, () -> true, s3::get));
+            context.start();
+
+            HealthCheck.Result refused = readiness(context);
+            assertThat(refused.getState()).isEqualTo(HealthCheck.State.DOWN);
+            assertThat(refused.getMessage()).hasValue("the S3 jobs' bucket would not take their files: S3 bucket"
+                    + " 'lake' does not exist");
+            assertThat(refused.getDetails()).containsEntry("s3", "DOWN");
+
+            s3.set(Optional.empty());
+            HealthCheck.Result accepted = readiness(context);
+            assertThat(accepted.getState()).isEqualTo(HealthCheck.State.UP);
+            assertThat(accepted.getDetails()).containsEntry("s3", "UP");
         }
     }
 

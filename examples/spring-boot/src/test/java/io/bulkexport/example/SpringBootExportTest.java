@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged Spring Boot application, run as a user runs it ({@code java -Dbulkexport.*=… -jar}), against a
  * Coresignal emulator this test starts: once mode exports a multi-file request record for record and exits 0, a bad
- * job file exits 2 with one line, and in service mode the actuator's health is UP with Camel's check in it.
+ * job file exits 2 with one line, and in service mode the actuator's health is UP with Camel's check in it and its
+ * metrics hold the bundle's meters.
  */
 class SpringBootExportTest {
     static final String API_KEY = "cs-spring-test-key-81c0f3";
@@ -103,6 +104,13 @@ class SpringBootExportTest {
             assertThat(JSON.readTree(body).path("components").path("camelHealth").path("status").asText()).as(body)
                     .isEqualTo("UP");
             assertThat(landedFiles("engineers")).as("the one-shot job ran in service mode too").isEqualTo(4);
+            // the bundle's meters are in the actuator's Micrometer registry
+            HttpResponse<String> records = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/actuator/metrics/bulkexport.records.landed")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(records.statusCode()).as(records.body()).isEqualTo(200);
+            assertThat(JSON.readTree(records.body()).path("measurements").get(0).path("value").asDouble())
+                    .as(records.body()).isEqualTo(2000.0);
         } finally {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);
