@@ -165,6 +165,23 @@ class ServiceEndpointsTest {
         }
     }
 
+    @Test
+    void readiness_is_down_until_the_start_up_has_resumed_and_started_every_job() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults().withFilesPerRequest(1));
+             Service service = new Service(app)) {
+            // the start-up submits the one-shot job; its answer comes after 4 s, the start-up waiting for it
+            app.sandbox.faults().onSubmit(Fault.delay(Duration.ofSeconds(4)));
+            app.esDslJob("slow-start");
+            service.start();
+            HttpResponse<String> starting = service.get("/observe/health/ready?exposureLevel=full&data=true");
+            assertThat(starting.statusCode()).as(starting.body()).isEqualTo(503);
+            assertThat(starting.body()).contains("recovering the runs of the previous process and starting the jobs");
+            assertThat(service.get("/observe/health/live").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.get("/observe/health/ready").statusCode() == 200);
+            assertThat(app.sandbox.submissions()).hasSize(1);
+        }
+    }
+
     /** The app in service mode on its own thread, its management server on a free port of 127.0.0.1. */
     static final class Service implements AutoCloseable {
         private final ExportHarness app;

@@ -59,6 +59,9 @@ class WebhookTest {
             Thread.sleep(300);
             assertThat(statusChecks(app)).isEqualTo(1);
             assertThat(logs.text()).doesNotContain(token).contains("webhook");
+            assertThat(service.api("/api/status", "GET").body() + service.get("/observe/metrics").body()
+                    + service.get("/observe/health?exposureLevel=full&data=true").body())
+                    .as("no endpoint shows the token").doesNotContain(token);
         }
     }
 
