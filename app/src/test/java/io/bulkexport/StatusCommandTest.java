@@ -95,7 +95,7 @@ class StatusCommandTest {
     }
 
     @Test
-    void sends_the_user_to_the_running_service_while_it_holds_the_embedded_database() throws Exception {
+    void sends_the_user_to_the_running_service_while_it_holds_the_embedded_database_and_refuses_a_second_instance() throws Exception {
         try (ExportHarness app = new ExportHarness(dir, io.bulkexport.sandbox.SandboxSettings.defaults());
              ServiceEndpointsTest.Service service = new ServiceEndpointsTest.Service(app)) {
             app.esDslJob("held");
@@ -103,6 +103,14 @@ class StatusCommandTest {
             Result held = status(app.overrides.get("bulkexport.state.url"));
             assertThat(held.exit).isEqualTo(2);
             assertThat(held.err).contains("open in a running bulk-export", "/api/status").doesNotContain("Exception");
+
+            // a second instance on the same embedded database is refused, saying how to run several
+            app.set("bulkexport.run-mode", "once");
+            Process second = app.spawn("second");
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String log = Files.readString(dir.resolve("second.log"));
+            assertThat(second.exitValue()).as(log).isEqualTo(2);
+            assertThat(log).contains("embedded H2 serves one process", "PostgreSQL");
         }
     }
 

@@ -69,9 +69,12 @@ public final class StateDatabase {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            throw new ConfigurationException("cannot open the state database (bulkexport.state.url): "
-                    + String.valueOf(root.getMessage()).lines().findFirst().orElse("")
-                    + " — is another instance using it?");
+            String said = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+            boolean h2Held = url.startsWith("jdbc:h2:") && said.toLowerCase(Locale.ROOT).contains("locked");
+            throw new ConfigurationException("cannot open the state database (bulkexport.state.url): " + said
+                    + (h2Held ? " — embedded H2 serves one process, and another one has it open: stop that one, or"
+                    + " point bulkexport.state.url of every instance at one PostgreSQL database to run several"
+                    : " — is another instance using it?"));
         }
     }
 }

@@ -54,47 +54,12 @@ public class StateStore {
         endListeners.add(listener);
     }
 
-    /** Creates the tables when they do not exist yet. */
+    /**
+     * Creates the tables, or brings them to this release's schema ({@link StateSchema}): safe when several instances
+     * start at once on one database.
+     */
     public void migrate() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS bulkexport_run ("
-                    + " run_id VARCHAR(36) NOT NULL PRIMARY KEY,"
-                    + " job_name VARCHAR(200) NOT NULL,"
-                    + " provider VARCHAR(100) NOT NULL,"
-                    + " status VARCHAR(20) NOT NULL,"
-                    + " request_id VARCHAR(200),"
-                    + " message VARCHAR(" + MESSAGE_LENGTH + "),"
-                    + " created_at BIGINT NOT NULL,"
-                    + " submitted_at BIGINT,"
-                    + " finished_at BIGINT,"
-                    + " next_poll_at BIGINT,"
-                    + " poll_interval_ms BIGINT NOT NULL,"
-                    + " poll_count INTEGER NOT NULL,"
-                    + " updated_at BIGINT NOT NULL)");
-            // where the run's files land (added after the first release; H2 and PostgreSQL both know IF NOT EXISTS)
-            s.execute("ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS destination VARCHAR(1000)");
-            // the secret part of the URL the vendor calls when the request is ready (webhooks), per run
-            s.execute("ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS webhook_token VARCHAR(100)");
-            s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_job ON bulkexport_run (job_name, created_at)");
-            s.execute("CREATE UNIQUE INDEX IF NOT EXISTS bulkexport_run_webhook ON bulkexport_run (webhook_token)");
-            s.execute("CREATE INDEX IF NOT EXISTS bulkexport_run_status ON bulkexport_run (status, next_poll_at)");
-            s.execute("CREATE TABLE IF NOT EXISTS bulkexport_file ("
-                    + " run_id VARCHAR(36) NOT NULL,"
-                    + " file_name VARCHAR(1000) NOT NULL,"
-                    + " position INTEGER NOT NULL,"
-                    + " status VARCHAR(20) NOT NULL,"
-                    + " records BIGINT NOT NULL,"
-                    + " bytes BIGINT NOT NULL,"
-                    + " quarantined BIGINT NOT NULL,"
-                    + " sha256 VARCHAR(64),"
-                    + " output_path VARCHAR(2000),"
-                    + " attempts INTEGER NOT NULL,"
-                    + " message VARCHAR(" + MESSAGE_LENGTH + "),"
-                    + " updated_at BIGINT NOT NULL,"
-                    + " PRIMARY KEY (run_id, file_name))");
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot create the state tables", e);
-        }
+        StateSchema.migrate(dataSource);
     }
 
     /** The most recent run of a job, if it ever ran. */

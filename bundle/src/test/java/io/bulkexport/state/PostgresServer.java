@@ -73,7 +73,20 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+        return jdbcUrl("postgres");
+    }
+
+    /** Creates an empty database on this server; returns its URL. */
+    public String createDatabase(String name) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl());
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return jdbcUrl(name);
+    }
+
+    private String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
     }
 
     @Override

@@ -1,13 +1,23 @@
 package io.bulkexport.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +63,74 @@ class StateStoreTest {
             ds.setJdbcUrl("jdbc:h2:file:" + dir.resolve("state").toAbsolutePath() + ";WRITE_DELAY=0");
         }
         return ds;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_create_the_schema_once_when_instances_start_together_on_an_empty_database(String database)
+            throws Exception {
+        String url;
+        if (database.equals("postgresql")) {
+            Assumptions.assumeTrue(postgres != null || System.getenv("BULKEXPORT_REQUIRE_POSTGRES") != null,
+                    "PostgreSQL is not installed here");
+            url = postgres.createDatabase("empty_" + Long.toHexString(System.nanoTime()));
+        } else {
+            url = "jdbc:h2:file:" + dir.resolve("empty").toAbsolutePath();
+        }
+        int instances = 6;
+        List<HikariDataSource> pools = new ArrayList<>();
+        ExecutorService starts = Executors.newFixedThreadPool(instances);
+        try {
+            CyclicBarrier together = new CyclicBarrier(instances);
+            List<Future<?>> migrations = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                HikariDataSource pool = new HikariDataSource();
+                pool.setJdbcUrl(url);
+                pool.setMaximumPoolSize(1);
+                pools.add(pool);
+                StateStore store = new StateStore(pool, Clock.systemUTC());
+                migrations.add(starts.submit(() -> {
+                    together.await();
+                    store.migrate();
+                    return null;
+                }));
+            }
+            for (Future<?> migration : migrations) {
+                migration.get(60, TimeUnit.SECONDS); // throws if any instance failed
+            }
+            try (Connection c = pools.get(0).getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT version FROM bulkexport_schema")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(StateSchema.CURRENT);
+                assertThat(rs.next()).as("one version row").isFalse();
+            }
+            StateStore store = new StateStore(pools.get(0), Clock.systemUTC());
+            assertThat(store.createRun("job", "coresignal", null).status()).isEqualTo(RunStatus.SUBMITTING);
+        } finally {
+            starts.shutdownNow();
+            pools.forEach(HikariDataSource::close);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_refuse_a_database_of_a_newer_release(String database) throws Exception {
+        try (HikariDataSource ds = dataSource(database)) {
+            store(ds, Instant.now());
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("UPDATE bulkexport_schema SET version = " + (StateSchema.CURRENT + 1));
+            }
+            try {
+                assertThatThrownBy(() -> new StateStore(ds, Clock.systemUTC()).migrate())
+                        .isInstanceOf(StateStoreException.class)
+                        .hasMessageContaining("schema version " + (StateSchema.CURRENT + 1) + ", newer than this"
+                                + " release's " + StateSchema.CURRENT + ": upgrade bulk-export");
+            } finally {
+                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("UPDATE bulkexport_schema SET version = " + StateSchema.CURRENT);
+                }
+            }
+        }
     }
 
     private static StateStore store(HikariDataSource ds, Instant now) {
