@@ -29,6 +29,7 @@ import io.bulkexport.records.DecompressionLimit;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
+import io.bulkexport.run.Instances;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.PollPolicy;
 import io.bulkexport.run.RetryPolicy;
@@ -106,8 +107,16 @@ public class BulkExportRoutes extends RouteBuilder {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
         resources.dataSource = StateDatabase.open(settings, false);
-        StateStore store = new StateStore(resources.dataSource, clock);
+        String instanceId = settings.optional("bulkexport.instance.id").filter(id -> !id.isBlank())
+                .orElseGet(Instances::defaultId);
+        StateStore store = new StateStore(resources.dataSource, clock, instanceId);
         store.migrate();
+        Instances instances = new Instances(store, instanceId, Duration.ofSeconds(
+                settings.whole("bulkexport.instance.lease-seconds", 30, 2)),
+                StateDatabase.isEmbedded(settings));
+        instances.register();
+        resources.instances = instances;
+        registry.bind("instances", instances);
         Jobs jobs = new Jobs();
         PollPolicy poll = new PollPolicy(
                 Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 30, 0.01) * 1000)),
@@ -129,7 +138,7 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("runMode", runMode);
         Duration s3HealthAge = Duration.ofSeconds(settings.whole("bulkexport.s3.health-check-seconds", 60, 1));
         registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted,
-                () -> resources.s3Check == null ? null : resources.s3Check.problem(s3HealthAge)));
+                () -> resources.s3Check == null ? null : resources.s3Check.problem(s3HealthAge), instanceId));
         S3Settings s3Settings = S3Settings.read(settings);
         String defaultSink = settings.oneOf("bulkexport.sink", "file", "file", "s3");
         if ("s3".equals(defaultSink)) {
@@ -194,10 +203,19 @@ public class BulkExportRoutes extends RouteBuilder {
         jobs.use(catalog);
         List<String> s3Jobs = catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
                 .toList();
-        if (!s3Jobs.isEmpty()) {
-            useS3(context, resources, s3Settings, s3Sink, s3Jobs);
+        // what a stopped process left half-written is removed only while no other instance shares the database: a
+        // live one's files in progress look the same
+        List<String> others = store.liveInstances().stream().filter(id -> !id.equals(instanceId)).toList();
+        if (!others.isEmpty()) {
+            LOG.info("instance {} shares the state database with {}: temporary files and spools are left to them",
+                    instanceId, others);
         }
-        fileSink.removeStaleParts(catalog.all().stream().map(JobDefinition::name).toList());
+        if (!s3Jobs.isEmpty()) {
+            useS3(context, resources, s3Settings, s3Sink, s3Jobs, others.isEmpty());
+        }
+        if (others.isEmpty()) {
+            fileSink.removeStaleParts(catalog.all().stream().map(JobDefinition::name).toList());
+        }
         for (JobDefinition job : catalog.all()) {
             if (!job.isOnce() && runMode.isOnce()) {
                 LOG.info("{}: recurring job, not scheduled in once mode", job.name());
@@ -261,9 +279,9 @@ public class BulkExportRoutes extends RouteBuilder {
         return bound != null ? bound : RunCompletion.exitTheJvm();
     }
 
-    /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders. */
+    /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders if asked. */
     private static void useS3(CamelContext context, Resources resources, S3Settings s3Settings, S3Sink s3Sink,
-                              List<String> s3Jobs) {
+                              List<String> s3Jobs, boolean cleanSpool) {
         String bucket = s3Settings.requireBucket(s3Jobs.get(0));
         // the SDK reads the credentials itself; those it would find in the environment are kept out of the logs
         for (String secret : List.of("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "aws.secretAccessKey",
@@ -278,7 +296,9 @@ public class BulkExportRoutes extends RouteBuilder {
         S3Clients.Shared client = resources.s3Client;
         context.getRegistry().bind("s3Client", S3Client.class, client::get);
         resources.s3Check = S3Check.start(client, s3Settings);
-        s3Sink.cleanSpool(s3Jobs);
+        if (cleanSpool) {
+            s3Sink.cleanSpool(s3Jobs);
+        }
         LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
                 s3Settings.prefix(), s3Settings.endpointText(),
                 s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
@@ -337,9 +357,14 @@ public class BulkExportRoutes extends RouteBuilder {
         private volatile S3Clients.Shared s3Client;
         private volatile S3Check s3Check;
         private volatile HikariDataSource dataSource;
+        private volatile Instances instances;
 
         @Override
         protected void doStop() {
+            if (instances != null) {
+                instances.release(); // the routes have stopped: nothing of this instance is in flight any more
+                instances = null;
+            }
             if (emulators != null) {
                 Secrets.useStandIns(null);
                 emulators.close();

@@ -26,21 +26,24 @@ public class ServiceHealth implements HealthCheck {
     private final StateStore store;
     private final BooleanSupplier started;
     private final Supplier<Optional<String>> s3;
+    private final String instance;
     private volatile boolean enabled = true;
 
     /** @param started true once the start-up route has resumed or started every job */
     public ServiceHealth(StateStore store, BooleanSupplier started) {
-        this(store, started, null);
+        this(store, started, null, null);
     }
 
     /**
-     * @param started true once the start-up route has resumed or started every job
-     * @param s3      when jobs write to S3: what is wrong with their bucket (empty while S3 accepts it); else null
+     * @param started  true once the start-up route has resumed or started every job
+     * @param s3       when jobs write to S3: what is wrong with their bucket (empty while S3 accepts it); else null
+     * @param instance this instance's id among those sharing the state database, shown in the details
      */
-    public ServiceHealth(StateStore store, BooleanSupplier started, Supplier<Optional<String>> s3) {
+    public ServiceHealth(StateStore store, BooleanSupplier started, Supplier<Optional<String>> s3, String instance) {
         this.store = store;
         this.started = started;
         this.s3 = s3;
+        this.instance = instance;
     }
 
     @Override
@@ -71,6 +74,9 @@ public class ServiceHealth implements HealthCheck {
     @Override
     public Result call(Map<String, Object> options) {
         HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this);
+        if (instance != null) {
+            result.detail("instance", instance);
+        }
         List<Run> attention;
         try {
             attention = store.runsIn(List.of(RunStatus.NEEDS_ATTENTION));

@@ -39,6 +39,10 @@ public class Runs {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.runs");
     /** Exchange property that tells start-job why it was called: at start-up or by a job's schedule. */
     public static final String TRIGGER = "trigger";
+    /** Exchange property: when a recurring job's firing was scheduled (Quartz's scheduledFireTime). */
+    public static final String SCHEDULED_AT = "scheduledFireTime";
+    /** How long a claimed status check may take before another instance may claim it again. */
+    static final Duration POLL_CLAIM = Duration.ofMinutes(2);
     /** Exchange property: when the file being fetched was first attempted (System.nanoTime). */
     private static final String FILE_STARTED = "bulkexportFileStarted";
 
@@ -79,20 +83,14 @@ public class Runs {
     // ---------------------------------------------------------------- start-up
 
     /**
-     * Settles what a previous process left behind, for this instance's jobs: a submission whose outcome is unknown
-     * needs a person; submitted runs are checked now. Returns the jobs to start (start-job decides what that means
-     * for each: a one-shot job may be submitted, an incomplete run retried, a recurring job waits for its time).
+     * Settles what a stopped process left behind, for this instance's jobs (see {@link #settleSubmissions}); the
+     * requests it was waiting for are checked now. A run whose instance is alive (its lease in the state database
+     * is live) is left to it. Returns the jobs to start (start-job decides what that means for each: a one-shot job
+     * may be submitted, an incomplete run retried, a recurring job waits for its time).
      */
     public List<String> recover() {
-        for (Run run : store.runsIn(List.of(RunStatus.SUBMITTING))) {
-            if (jobs.contains(run.jobName())) {
-                String message = "the process stopped after sending the submission and before storing the vendor's"
-                        + " answer: it may have been accepted and charged. " + resolution(run.jobName(), run.requestId());
-                store.transition(run.runId(), RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION, message);
-                LOG.error("{}: NEEDS ATTENTION — {}", run.jobName(), message);
-            }
-        }
-        for (Run run : store.runsIn(List.of(RunStatus.SUBMITTED))) {
+        settleSubmissions();
+        for (Run run : store.orphans(RunStatus.SUBMITTED)) {
             if (jobs.contains(run.jobName())) {
                 LOG.info("{}: resuming request {} (submitted {}), checking its status now", run.jobName(),
                         run.requestId(), run.submittedAt());
@@ -102,10 +100,30 @@ public class Runs {
         return jobs.catalog().all().stream().map(JobDefinition::name).toList();
     }
 
-    /** Runs of this instance's jobs that were downloading when the previous process stopped. */
+    /**
+     * A submission whose instance stopped (its lease ran out) between sending it and storing the answer may have
+     * been accepted and charged: it needs a person, and is never sent again. Called at start-up and with every
+     * heartbeat; a live instance's submission is its own.
+     */
+    public void settleSubmissions() {
+        for (Run run : store.orphans(RunStatus.SUBMITTING)) {
+            if (jobs.contains(run.jobName())) {
+                String message = "the process stopped after sending the submission and before storing the vendor's"
+                        + " answer: it may have been accepted and charged. " + resolution(run.jobName(), run.requestId());
+                if (store.abandonSubmission(run.runId(), message)) {
+                    LOG.error("{}: NEEDS ATTENTION — {}", run.jobName(), message);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs of this instance's jobs that a stopped instance was downloading, now taken over by this one (at most one
+     * instance takes each). Called at start-up and with every heartbeat.
+     */
     public List<String> downloadsToResume() {
-        return store.runsIn(List.of(RunStatus.DOWNLOADING)).stream()
-                .filter(run -> jobs.contains(run.jobName()))
+        return store.orphans(RunStatus.DOWNLOADING).stream()
+                .filter(run -> jobs.contains(run.jobName()) && store.claimDownload(run.runId()))
                 .peek(run -> LOG.info("{}: resuming the download of request {}", run.jobName(), run.requestId()))
                 .map(Run::runId).toList();
     }
@@ -123,7 +141,13 @@ public class Runs {
         describe(exchange, job);
         exchange.setProperty("action", "NONE");
         boolean scheduled = "schedule".equals(exchange.getProperty(TRIGGER, String.class));
+        java.util.Date firing = exchange.getProperty(SCHEDULED_AT, java.util.Date.class);
+        if (scheduled && firing != null && !store.claimFiring(jobName, firing.toInstant())) {
+            LOG.info("{}: the firing of {} is another instance's", jobName, firing.toInstant());
+            return;
+        }
         Optional<Run> latest = store.latestRun(jobName);
+        String latestId = latest.map(Run::runId).orElse(null);
 
         if (latest.isPresent() && latest.get().status().isActive()) {
             Run run = latest.get();
@@ -136,7 +160,13 @@ public class Runs {
         // made here holds it too, but never got to use it)
         if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())
                 || run.status() == RunStatus.NEEDS_ATTENTION).orElse(true)) {
-            Run run = store.attachRun(jobName, job.provider(), attachId, clock.instant(), poll.firstInterval().toMillis());
+            Optional<Run> attached = store.startRun(jobName, job.provider(), attachId, latestId);
+            if (attached.isEmpty()) {
+                startedElsewhere(jobName);
+                return;
+            }
+            Run run = attached.get();
+            store.markSubmitted(run.runId(), attachId, clock.instant(), poll.firstInterval().toMillis());
             store.destination(run.runId(), destinations.apply(job));
             LOG.info("{}: attached to existing request {} (run {}): checking its status, nothing is submitted",
                     jobName, attachId, run.runId());
@@ -146,6 +176,7 @@ public class Runs {
         if (latest.isPresent() && latest.get().status() == RunStatus.INCOMPLETE && !scheduled && !newRunAsked) {
             Run run = latest.get();
             if (store.transition(run.runId(), RunStatus.INCOMPLETE, RunStatus.DOWNLOADING, null)) {
+                store.own(run.runId());
                 int retried = store.retryFailedFiles(run.runId());
                 LOG.info("{}: run {} was incomplete: retrying its {} failed file(s), nothing is submitted", jobName,
                         run.runId(), retried);
@@ -167,7 +198,12 @@ public class Runs {
         sinkCheck.accept(job); // a refusal ends here: nothing stored, nothing sent, the next start tries again
         // a request id the bundle makes is random (never derived from the job or the user) and stored before sending
         String requestId = job.clientRequestId() ? UUID.randomUUID().toString() : null;
-        Run run = store.createRun(jobName, job.provider(), requestId);
+        Optional<Run> started = store.startRun(jobName, job.provider(), requestId, latestId);
+        if (started.isEmpty()) {
+            startedElsewhere(jobName);
+            return;
+        }
+        Run run = started.get();
         store.destination(run.runId(), destinations.apply(job));
         exchange.setProperty("runId", run.runId());
         exchange.setProperty("requestId", requestId);
@@ -178,6 +214,10 @@ public class Runs {
                 job.method(), job.limit() == null ? "" : " limited to " + job.limit() + " records",
                 requestId == null ? "" : " with request id " + requestId,
                 webhook.isPresent() ? ", with a webhook" : "", run.runId());
+    }
+
+    private void startedElsewhere(String jobName) {
+        LOG.info("{}: another instance has just started a run of this job: it is left to that one", jobName);
     }
 
     /** The vendor accepted the submission: its request id (exchange property {@code requestId}) is stored. */
@@ -226,9 +266,15 @@ public class Runs {
 
     // ---------------------------------------------------------------- poll
 
-    /** Ids of submitted runs of this instance's jobs whose status check is due. */
+    /**
+     * Ids of submitted runs of this instance's jobs whose status check is due, each claimed by this instance: of
+     * several instances sharing the database, one checks it. A claimed check that never reports (the instance died)
+     * is due again after {@link #POLL_CLAIM}.
+     */
     public List<String> duePolls() {
-        return store.duePolls(clock.instant()).stream().filter(run -> jobs.contains(run.jobName()))
+        Instant now = clock.instant();
+        return store.duePolls(now).stream().filter(run -> jobs.contains(run.jobName())
+                        && store.claimPoll(run.runId(), run.nextPollAt(), now.plus(POLL_CLAIM)))
                 .map(Run::runId).toList();
     }
 

@@ -2,7 +2,10 @@ package io.bulkexport.state;
 
 import java.time.Instant;
 
-/** One row of the run table: what the state store knows about one run of a job. */
+/**
+ * One row of the run table: what the state store knows about one run of a job. {@code owner} is the instance
+ * driving it (submitting, polling or downloading), or null.
+ */
 public record Run(
         String runId,
         String jobName,
@@ -16,5 +19,6 @@ public record Run(
         Instant nextPollAt,
         long pollIntervalMillis,
         int pollCount,
-        boolean webhookArmed) {
+        boolean webhookArmed,
+        String owner) {
 }

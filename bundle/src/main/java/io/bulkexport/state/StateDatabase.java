@@ -12,6 +12,15 @@ public final class StateDatabase {
     private StateDatabase() {
     }
 
+    private static final String DEFAULT_URL = "jdbc:h2:file:./data/state/bulk-export";
+
+    /** True for embedded H2, which one process opens at a time (not H2's server or auto-server modes). */
+    public static boolean isEmbedded(Settings settings) {
+        String url = settings.text("bulkexport.state.url", DEFAULT_URL).toLowerCase(Locale.ROOT);
+        return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
+                && !url.contains("auto_server=true");
+    }
+
     /**
      * The pool over {@code bulkexport.state.url} (user, password, pool size and connection timeout from
      * {@code bulkexport.state.*}).
@@ -19,7 +28,7 @@ public final class StateDatabase {
      * @param existingOnly for a reader (the status command): an embedded H2 file that does not exist is not created
      */
     public static HikariDataSource open(Settings settings, boolean existingOnly) {
-        String url = settings.text("bulkexport.state.url", "jdbc:h2:file:./data/state/bulk-export");
+        String url = settings.text("bulkexport.state.url", DEFAULT_URL);
         if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
             // H2 would close the database from its own shutdown hook, while a graceful stop (SIGTERM) is still
             // finishing files and recording them: it is closed when Camel has stopped the routes

@@ -64,7 +64,21 @@ final class StateSchema {
                             + " PRIMARY KEY (run_id, file_name))"),
             // 2: the secret part of the URL a vendor calls when the request is ready (webhooks), per run
             List.of("ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS webhook_token VARCHAR(100)",
-                    "CREATE UNIQUE INDEX IF NOT EXISTS bulkexport_run_webhook ON bulkexport_run (webhook_token)"));
+                    "CREATE UNIQUE INDEX IF NOT EXISTS bulkexport_run_webhook ON bulkexport_run (webhook_token)"),
+            // 3: instances sharing the database, each with a lease it renews, and the instance driving each run
+            List.of("CREATE TABLE IF NOT EXISTS bulkexport_instance ("
+                            + " instance_id VARCHAR(200) NOT NULL PRIMARY KEY,"
+                            + " started_at BIGINT NOT NULL,"
+                            + " lease_until BIGINT NOT NULL)",
+                    "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS owner VARCHAR(200)",
+                    // one row per job, locked while a run of it is started, so two instances never start two
+                    "CREATE TABLE IF NOT EXISTS bulkexport_job (job_name VARCHAR(200) NOT NULL PRIMARY KEY)",
+                    // each firing of a recurring job's schedule, claimed by the one instance that acts on it
+                    "CREATE TABLE IF NOT EXISTS bulkexport_firing ("
+                            + " job_name VARCHAR(200) NOT NULL,"
+                            + " fired_at BIGINT NOT NULL,"
+                            + " instance_id VARCHAR(200),"
+                            + " PRIMARY KEY (job_name, fired_at))"));
 
     /** The schema version this release writes. */
     static final int CURRENT = VERSIONS.size();

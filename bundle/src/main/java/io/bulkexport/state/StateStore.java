@@ -31,19 +31,30 @@ public class StateStore {
 
     private static final String RUN_COLUMNS = "run_id, job_name, provider, status, request_id, message, created_at,"
             + " submitted_at, finished_at, next_poll_at, poll_interval_ms, poll_count";
-    /** What a query of runs reads: the columns, and whether a webhook is armed (its token itself stays here). */
-    private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL";
+    /** What a query of runs reads: the columns, whether a webhook is armed (its token stays here), the owner. */
+    private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL, owner";
     private static final String FILE_COLUMNS = "run_id, file_name, position, status, records, bytes, quarantined,"
             + " sha256, output_path, attempts, message";
     private static final int MESSAGE_LENGTH = 2000;
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final String instanceId;
     private final List<Runnable> endListeners = new CopyOnWriteArrayList<>();
 
+    /** A store that owns nothing: a reader (the status command), or a test. */
     public StateStore(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, null);
+    }
+
+    /**
+     * @param instanceId the instance this store acts for: the runs it creates or takes over are stamped with it, so
+     *                   that other instances sharing the database leave them alone while its lease is live
+     */
+    public StateStore(DataSource dataSource, Clock clock, String instanceId) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.instanceId = instanceId;
     }
 
     /**
@@ -139,8 +150,9 @@ public class StateStore {
     public Run createRun(String jobName, String provider, String requestId) {
         long now = clock.millis();
         String runId = UUID.randomUUID().toString();
-        update("INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                runId, jobName, provider, RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now);
+        update("INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at, owner)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runId, jobName, provider,
+                RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now, instanceId);
         return run(runId).orElseThrow();
     }
 
@@ -179,6 +191,184 @@ public class StateStore {
         }
     }
 
+    // ------------------------------------------------------------- instances sharing the database
+
+    /** SQL true when the run's owner has no live lease (or there is none): another instance may act on it. */
+    private static final String OWNER_GONE = "(owner IS NULL OR owner NOT IN"
+            + " (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))";
+
+    /**
+     * Registers this instance with a lease of {@code leaseMillis}. Runs stamped with its id come from an earlier
+     * process that had the same id (a restarted container): nothing of theirs is in flight now, so they lose their
+     * owner and are settled like any dead instance's.
+     *
+     * @param exclusive the database serves one process at a time (embedded H2): every other lease in it is a dead
+     *                  process's, ended now, so a restart settles what it left at once
+     */
+    public void registerInstance(long leaseMillis, boolean exclusive) {
+        long now = clock.millis();
+        if (exclusive) {
+            update("UPDATE bulkexport_instance SET lease_until = 0 WHERE instance_id <> ?", instanceId);
+        }
+        if (update("UPDATE bulkexport_instance SET started_at = ?, lease_until = ? WHERE instance_id = ?", now,
+                now + leaseMillis, instanceId) == 0) {
+            update("INSERT INTO bulkexport_instance (instance_id, started_at, lease_until) VALUES (?,?,?)",
+                    instanceId, now, now + leaseMillis);
+        }
+        update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ?", instanceId);
+    }
+
+    /** Renews this instance's lease (the heartbeat); registers it again if its row is gone. */
+    public void renewLease(long leaseMillis) {
+        long now = clock.millis();
+        if (update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", now + leaseMillis,
+                instanceId) == 0) {
+            update("INSERT INTO bulkexport_instance (instance_id, started_at, lease_until) VALUES (?,?,?)",
+                    instanceId, now, now + leaseMillis);
+        }
+    }
+
+    /**
+     * A graceful stop: this instance's lease ends now, and the runs it was polling or downloading lose their owner,
+     * so another instance takes them over at once instead of waiting for the lease to run out. A run still
+     * SUBMITTING keeps it: its outcome is unknown, and the others see the lease ended.
+     */
+    public void releaseInstance() {
+        update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ? AND status IN (?, ?)", instanceId,
+                RunStatus.SUBMITTED.name(), RunStatus.DOWNLOADING.name());
+        update("UPDATE bulkexport_instance SET lease_until = 0 WHERE instance_id = ?", instanceId);
+    }
+
+    /** The instances whose lease is live, this one included. */
+    public List<String> liveInstances() {
+        List<String> live = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT instance_id FROM bulkexport_instance"
+                     + " WHERE lease_until > ? ORDER BY instance_id")) {
+            bind(ps, clock.millis());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    live.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the state database", e);
+        }
+        return live;
+    }
+
+    /** Runs in this status whose owner has no live lease: what a dead instance left. */
+    public List<Run> orphans(RunStatus status) {
+        return queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE status = ? AND " + OWNER_GONE
+                + " ORDER BY created_at", status.name(), clock.millis());
+    }
+
+    /**
+     * SUBMITTING → NEEDS_ATTENTION, only if the instance that was sending the submission has no live lease: a live
+     * one's submission is its own, and it will store the answer.
+     */
+    public boolean abandonSubmission(String runId, String message) {
+        long now = clock.millis();
+        boolean moved = update("UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
+                        + " WHERE run_id = ? AND status = ? AND " + OWNER_GONE, RunStatus.NEEDS_ATTENTION.name(),
+                clip(message), now, now, runId, RunStatus.SUBMITTING.name(), now) == 1;
+        if (moved) {
+            endListeners.forEach(Runnable::run);
+        }
+        return moved;
+    }
+
+    /** Takes over a DOWNLOADING run whose owner has no live lease (or is this instance); true if it is ours now. */
+    public boolean claimDownload(String runId) {
+        long now = clock.millis();
+        return update("UPDATE bulkexport_run SET owner = ?, updated_at = ? WHERE run_id = ? AND status = ? AND (owner"
+                        + " = ? OR " + OWNER_GONE + ")", instanceId, now, runId, RunStatus.DOWNLOADING.name(),
+                instanceId, now) == 1;
+    }
+
+    /** Makes this instance the run's owner: after a move (a compare-and-set) that only this instance made. */
+    public void own(String runId) {
+        update("UPDATE bulkexport_run SET owner = ? WHERE run_id = ?", instanceId, runId);
+    }
+
+    /**
+     * Claims a due status check: moves the run's next check from {@code dueAt} to {@code until}, which only one
+     * instance can do for the same due time. The check then sets the real next time; if this instance dies first,
+     * the check is due again at {@code until}, for any instance.
+     */
+    public boolean claimPoll(String runId, Instant dueAt, Instant until) {
+        return update("UPDATE bulkexport_run SET next_poll_at = ? WHERE run_id = ? AND status = ? AND next_poll_at = ?",
+                until.toEpochMilli(), runId, RunStatus.SUBMITTED.name(), dueAt.toEpochMilli()) == 1;
+    }
+
+    /**
+     * Starts a run of a job ({@link #createRun}), but only if the job's latest run is still {@code expectedLatest}
+     * (null: the job has none): the caller decided from that run that a new one is due. The job's row is locked
+     * meanwhile, so of several instances deciding at once, one starts the run and the others get empty.
+     */
+    public Optional<Run> startRun(String jobName, String provider, String requestId, String expectedLatest) {
+        insertOnce("INSERT INTO bulkexport_job (job_name) VALUES (?)", jobName);
+        long now = clock.millis();
+        String runId = UUID.randomUUID().toString();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement(
+                        "SELECT job_name FROM bulkexport_job WHERE job_name = ? FOR UPDATE")) {
+                    bind(lock, jobName);
+                    lock.executeQuery().close();
+                }
+                String latest = null;
+                try (PreparedStatement ps = c.prepareStatement("SELECT run_id FROM bulkexport_run WHERE job_name = ?"
+                        + " ORDER BY created_at DESC, run_id DESC")) {
+                    bind(ps, jobName);
+                    ps.setMaxRows(1);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            latest = rs.getString(1);
+                        }
+                    }
+                }
+                if (!java.util.Objects.equals(latest, expectedLatest)) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                execute(c, "INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at, owner)"
+                                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runId, jobName, provider,
+                        RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now, instanceId);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot start a run of " + jobName, e);
+        }
+        return run(runId);
+    }
+
+    /**
+     * Claims one firing of a recurring job's schedule for this instance: true for the first instance to claim that
+     * job at that scheduled time, false for every other.
+     */
+    public boolean claimFiring(String jobName, Instant scheduledAt) {
+        return insertOnce("INSERT INTO bulkexport_firing (job_name, fired_at, instance_id) VALUES (?,?,?)", jobName,
+                scheduledAt.toEpochMilli(), instanceId);
+    }
+
+    /** Runs an INSERT on its own; false when the row is there already (a unique key refused it). */
+    private boolean insertOnce(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection()) {
+            execute(c, sql, args);
+            return true;
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) { // unique violation, in H2 and PostgreSQL alike
+                return false;
+            }
+            throw new StateStoreException("cannot update the state database", e);
+        }
+    }
+
     /** Creates a run for a request submitted elsewhere (a person attaching an existing request id). */
     public Run attachRun(String jobName, String provider, String requestId, Instant firstPoll, long intervalMillis) {
         Run run = createRun(jobName, provider, requestId);
@@ -212,9 +402,9 @@ public class StateStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                int moved = execute(c, "UPDATE bulkexport_run SET status = ?, message = NULL, updated_at = ?"
-                        + " WHERE run_id = ? AND status = ?", RunStatus.DOWNLOADING.name(), now, runId,
-                        RunStatus.SUBMITTED.name());
+                int moved = execute(c, "UPDATE bulkexport_run SET status = ?, message = NULL, updated_at = ?,"
+                        + " owner = ? WHERE run_id = ? AND status = ?", RunStatus.DOWNLOADING.name(), now, instanceId,
+                        runId, RunStatus.SUBMITTED.name());
                 if (moved != 1) {
                     c.rollback();
                     return false;
@@ -329,7 +519,7 @@ public class StateStore {
                     runs.add(new Run(rs.getString(1), rs.getString(2), rs.getString(3),
                             RunStatus.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
                             instant(rs, 7), instant(rs, 8), instant(rs, 9), instant(rs, 10), rs.getLong(11),
-                            rs.getInt(12), rs.getBoolean(13)));
+                            rs.getInt(12), rs.getBoolean(13), rs.getString(14)));
                 }
             }
         } catch (SQLException e) {

@@ -27,12 +27,12 @@ import io.bulkexport.state.StateStore;
 public final class StatusReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** One job's last run. Times are ISO-8601 UTC, or null. */
+    /** One job's last run. Times are ISO-8601 UTC, or null; {@code instance}: the one driving an active run. */
     public record JobStatus(String job, String provider, String runId, RunStatus status, String requestId,
                             int files, int filesLanded, int filesFailed, int filesExpired, long records,
                             long quarantined,
                             String createdAt, String submittedAt, String finishedAt, String nextCheckAt,
-                            String waitingFor, String message, String resolve) {
+                            String waitingFor, String message, String resolve, String instance) {
     }
 
     /** One file of a run, for the run's page of the API. */
@@ -118,7 +118,7 @@ public final class StatusReport {
                 files.landed(), files.failed(), files.expired(), files.records(), files.quarantined(),
                 iso(run.createdAt()), iso(run.submittedAt()), iso(run.finishedAt()),
                 run.status() == RunStatus.SUBMITTED ? iso(run.nextPollAt()) : null, waitingFor(run, files),
-                run.message(), resolve(run, files));
+                run.message(), resolve(run, files), run.status().isActive() ? run.owner() : null);
     }
 
     private String waitingFor(Run run, FileCounts files) {

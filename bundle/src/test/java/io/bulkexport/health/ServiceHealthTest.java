@@ -72,7 +72,7 @@ class ServiceHealthTest {
         AtomicReference<Optional<String>> s3 = new AtomicReference<>(Optional.of("S3 bucket 'lake' does not exist"));
         try (ds; CamelContext context = new DefaultCamelContext()) {
             context.getRegistry().bind("bulkexportHealth", HealthCheck.class,
-                    new ServiceHealth(store, () -> true, s3::get));
+                    new ServiceHealth(store, () -> true, s3::get, "host-42"));
             context.start();
 
             HealthCheck.Result refused = readiness(context);
@@ -84,7 +84,7 @@ class ServiceHealthTest {
             s3.set(Optional.empty());
             HealthCheck.Result accepted = readiness(context);
             assertThat(accepted.getState()).isEqualTo(HealthCheck.State.UP);
-            assertThat(accepted.getDetails()).containsEntry("s3", "UP");
+            assertThat(accepted.getDetails()).containsEntry("s3", "UP").containsEntry("instance", "host-42");
         }
     }
 

@@ -114,6 +114,123 @@ class StateStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
+    void should_leave_a_live_instances_runs_alone_and_take_over_once_its_lease_has_run_out(String database) {
+        Instant now = Instant.parse("2026-12-04T10:00:00Z");
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "a-" + database);
+            a.migrate();
+            a.registerInstance(30_000, false);
+            StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(10), ZoneOffset.UTC), "b-" + database);
+            b.registerInstance(30_000, false);
+            Run sending = a.createRun("lease-job-1", "coresignal", null);
+            Run fetching = a.createRun("lease-job-2", "coresignal", null);
+            a.markSubmitted(fetching.runId(), "req-lease", now, 1000);
+            assertThat(a.startDownloading(fetching.runId(), List.of("f1"))).isTrue();
+            assertThat(a.run(fetching.runId()).orElseThrow().owner()).isEqualTo("a-" + database);
+
+            // a's lease is live for b: nothing of a's is settled, taken or re-queued
+            assertThat(b.liveInstances()).contains("a-" + database, "b-" + database);
+            assertThat(ids(b.orphans(RunStatus.SUBMITTING))).doesNotContain(sending.runId());
+            assertThat(b.abandonSubmission(sending.runId(), "?")).isFalse();
+            assertThat(b.claimDownload(fetching.runId())).isFalse();
+
+            // 31 s after a's last renewal its lease has run out: b settles the submission and takes the download
+            StateStore later = new StateStore(ds, Clock.fixed(now.plusSeconds(31), ZoneOffset.UTC), "b-" + database);
+            later.renewLease(30_000);
+            assertThat(later.liveInstances()).doesNotContain("a-" + database);
+            assertThat(ids(later.orphans(RunStatus.SUBMITTING))).contains(sending.runId());
+            assertThat(later.abandonSubmission(sending.runId(), "process stopped")).isTrue();
+            assertThat(later.run(sending.runId()).orElseThrow().status()).isEqualTo(RunStatus.NEEDS_ATTENTION);
+            assertThat(later.claimDownload(fetching.runId())).isTrue();
+            assertThat(later.run(fetching.runId()).orElseThrow().owner()).isEqualTo("b-" + database);
+            assertThat(a.claimDownload(fetching.runId())).as("b's now, and b is live").isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_hand_runs_back_at_once_on_a_graceful_stop(String database) {
+        Instant now = Instant.parse("2026-12-04T11:00:00Z");
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "stop-a-" + database);
+            a.migrate();
+            a.registerInstance(30_000, false);
+            StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(1), ZoneOffset.UTC), "stop-b-" + database);
+            b.registerInstance(30_000, false);
+            Run run = a.createRun("handed-back", "coresignal", null);
+            a.markSubmitted(run.runId(), "req-hand", now, 1000);
+            a.startDownloading(run.runId(), List.of("f1", "f2"));
+            assertThat(b.claimDownload(run.runId())).isFalse();
+
+            a.releaseInstance();
+            assertThat(b.liveInstances()).doesNotContain("stop-a-" + database);
+            assertThat(b.claimDownload(run.runId())).as("no wait for the lease to run out").isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_give_each_due_check_and_each_orphaned_download_to_one_instance(String database) throws Exception {
+        Instant now = Instant.parse("2026-12-04T12:00:00Z");
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore setup = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "gone-" + database);
+            setup.migrate();
+            List<String> polls = new ArrayList<>();
+            List<String> downloads = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Run waiting = setup.createRun("claim-poll-" + i, "coresignal", null);
+                setup.markSubmitted(waiting.runId(), "req-p" + i, now.minusSeconds(1), 1000);
+                polls.add(waiting.runId());
+                Run fetching = setup.createRun("claim-dl-" + i, "coresignal", null);
+                setup.markSubmitted(fetching.runId(), "req-d" + i, now, 1000);
+                setup.startDownloading(fetching.runId(), List.of("f"));
+                downloads.add(fetching.runId());
+            }
+            int instances = 4;
+            ExecutorService threads = Executors.newFixedThreadPool(instances);
+            try {
+                CyclicBarrier together = new CyclicBarrier(instances);
+                List<Future<List<String>>> claimed = new ArrayList<>();
+                for (int i = 0; i < instances; i++) {
+                    StateStore store = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "claim-" + i + "-" + database);
+                    store.registerInstance(30_000, false);
+                    claimed.add(threads.submit(() -> {
+                        together.await();
+                        List<String> mine = new ArrayList<>();
+                        for (Run due : store.duePolls(now)) {
+                            if (polls.contains(due.runId())
+                                    && store.claimPoll(due.runId(), due.nextPollAt(), now.plusSeconds(120))) {
+                                mine.add(due.runId());
+                            }
+                        }
+                        for (String id : downloads) {
+                            if (store.claimDownload(id)) {
+                                mine.add(id);
+                            }
+                        }
+                        return mine;
+                    }));
+                }
+                List<String> all = new ArrayList<>();
+                for (Future<List<String>> one : claimed) {
+                    all.addAll(one.get(60, TimeUnit.SECONDS));
+                }
+                List<String> expected = new ArrayList<>(polls);
+                expected.addAll(downloads);
+                assertThat(all).as("every check and download claimed once").doesNotHaveDuplicates()
+                        .containsExactlyInAnyOrderElementsOf(expected);
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    private static List<String> ids(List<Run> runs) {
+        return runs.stream().map(Run::runId).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
     void should_refuse_a_database_of_a_newer_release(String database) throws Exception {
         try (HikariDataSource ds = dataSource(database)) {
             store(ds, Instant.now());
