@@ -182,6 +182,17 @@ class ServiceEndpointsTest {
         }
     }
 
+    @Test
+    void nothing_listens_in_once_mode_unless_asked() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults().withFilesPerRequest(1)
+                .withReadyAfter(Duration.ZERO)); LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.INFO)) {
+            app.esDslJob("one-shot");
+            assertThat(app.run()).isZero();
+            assertThat(logs.text()).contains("DONE one-shot").doesNotContain("HttpServer started")
+                    .doesNotContain("HTTP Management endpoints");
+        }
+    }
+
     /** The app in service mode on its own thread, its management server on a free port of 127.0.0.1. */
     static final class Service implements AutoCloseable {
         private final ExportHarness app;

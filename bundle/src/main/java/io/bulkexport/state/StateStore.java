@@ -166,16 +166,15 @@ public class StateStore {
 
     /**
      * A webhook call with this token arrived for this provider: the run's next status check becomes due now, if the
-     * run still waits for the vendor, no check is due already, and its last check is at least {@code minGapMillis}
-     * old (or it has had none), so that a flood of calls costs at most one check per gap. The token is compared in
-     * the database only.
+     * run still waits for the vendor, no check is due already, and its last check (claimed by {@link #claimPoll}) is
+     * at least {@code minGapMillis} old or there was none, so that a flood of calls costs at most one check per gap.
+     * The token is compared in the database only.
      */
     public WebhookOutcome webhookCalled(String provider, String token, long minGapMillis) {
         long now = clock.millis();
         int moved = update("UPDATE bulkexport_run SET next_poll_at = ? WHERE webhook_token = ? AND provider = ?"
-                        + " AND status = ? AND next_poll_at > ? AND (poll_count = 0 OR updated_at <= ?)", now, token,
-                provider,
-                RunStatus.SUBMITTED.name(), now, now - minGapMillis);
+                        + " AND status = ? AND next_poll_at > ? AND (checked_at IS NULL OR checked_at <= ?)", now,
+                token, provider, RunStatus.SUBMITTED.name(), now, now - minGapMillis);
         if (moved > 0) {
             return WebhookOutcome.CHECK_SOON;
         }
@@ -297,8 +296,9 @@ public class StateStore {
      * the check is due again at {@code until}, for any instance.
      */
     public boolean claimPoll(String runId, Instant dueAt, Instant until) {
-        return update("UPDATE bulkexport_run SET next_poll_at = ? WHERE run_id = ? AND status = ? AND next_poll_at = ?",
-                until.toEpochMilli(), runId, RunStatus.SUBMITTED.name(), dueAt.toEpochMilli()) == 1;
+        return update("UPDATE bulkexport_run SET next_poll_at = ?, checked_at = ? WHERE run_id = ? AND status = ?"
+                        + " AND next_poll_at = ?", until.toEpochMilli(), clock.millis(), runId,
+                RunStatus.SUBMITTED.name(), dueAt.toEpochMilli()) == 1;
     }
 
     /**
