@@ -1,7 +1,14 @@
 package io.bulkexport;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Properties;
+
+import io.bulkexport.run.InstanceId;
 
 /**
  * Entry point of the runnable jar: {@code java -jar target/bulk-export.jar}, from the project folder, runs the app;
@@ -20,6 +27,36 @@ public final class BulkExportApp {
                     + " (settings as -D options, e.g. -Dbulkexport.run-mode=once)");
             System.exit(2);
         }
+        nameTheInstance();
         System.exit(new BulkExport(Map.of()).run());
+    }
+
+    /**
+     * Fixes the instance id before logging starts, so that every log line carries it (the log pattern reads system
+     * property {@value InstanceId#SETTING}): as set (-D option, environment variable BULKEXPORT_INSTANCE_ID, the
+     * configuration file), else the default, host name and process id.
+     */
+    private static void nameTheInstance() {
+        String id = System.getProperty(InstanceId.SETTING);
+        if (blank(id)) {
+            id = System.getenv("BULKEXPORT_INSTANCE_ID");
+        }
+        if (blank(id)) {
+            Path config = Path.of(System.getProperty(BulkExport.CONFIG, BulkExport.DEFAULT_CONFIG));
+            if (Files.isRegularFile(config)) {
+                Properties file = new Properties();
+                try (InputStream in = Files.newInputStream(config)) {
+                    file.load(in);
+                    id = file.getProperty(InstanceId.SETTING);
+                } catch (IOException e) {
+                    id = null; // the app reports an unreadable configuration file itself
+                }
+            }
+        }
+        System.setProperty(InstanceId.SETTING, blank(id) ? InstanceId.defaultId() : id.trim());
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
     }
 }

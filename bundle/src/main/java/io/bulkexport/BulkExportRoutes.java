@@ -29,6 +29,7 @@ import io.bulkexport.records.DecompressionLimit;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
+import io.bulkexport.run.InstanceId;
 import io.bulkexport.run.Instances;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.PollPolicy;
@@ -107,13 +108,14 @@ public class BulkExportRoutes extends RouteBuilder {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
         resources.dataSource = StateDatabase.open(settings, false);
-        String instanceId = settings.optional("bulkexport.instance.id").filter(id -> !id.isBlank())
-                .orElseGet(Instances::defaultId);
+        String instanceId = settings.optional(InstanceId.SETTING).filter(id -> !id.isBlank())
+                .orElseGet(InstanceId::defaultId);
         StateStore store = new StateStore(resources.dataSource, clock, instanceId);
         store.migrate();
         Instances instances = new Instances(store, instanceId, Duration.ofSeconds(
                 settings.whole("bulkexport.instance.lease-seconds", 30, 2)),
-                StateDatabase.isEmbedded(settings));
+                StateDatabase.isEmbedded(settings),
+                Duration.ofMillis(settings.whole("bulkexport.instance.heartbeat-millis", 5000, 100)));
         instances.register();
         resources.instances = instances;
         registry.bind("instances", instances);

@@ -53,6 +53,9 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120)));
         registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
+        // one instance, alone: it takes the whole rate
+        registry.bind("instances", new io.bulkexport.run.Instances(null, "test", java.time.Duration.ofSeconds(30), true,
+                java.time.Duration.ofSeconds(5)));
         registry.bind("jsonAnswers", new JsonAnswers());
         registry.bind("providerStatus", new ProviderStatus());
         registry.bind("presignedLinks", new PresignedLinks(Clock.systemUTC()));

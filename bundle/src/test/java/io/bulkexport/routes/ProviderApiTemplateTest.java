@@ -42,6 +42,9 @@ class ProviderApiTemplateTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120)));
         registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
+        // one instance, alone: it takes the whole rate
+        registry.bind("instances", new io.bulkexport.run.Instances(null, "test", java.time.Duration.ofSeconds(30), true,
+                java.time.Duration.ofSeconds(5)));
         HeaderAuth auth = new HeaderAuth();
         auth.setHeader("apikey");
         auth.setCredentialEnv("ACME_API_KEY");
