@@ -248,6 +248,11 @@ final class ExportHarness implements AutoCloseable {
         return ids;
     }
 
+    /** The output folder of one request of a job. */
+    Path requestDirOf(String job, String requestId) {
+        return dir.resolve("out").resolve(job).resolve(requestId);
+    }
+
     List<Path> outputFiles(String job) throws IOException {
         try (Stream<Path> walk = Files.walk(dir.resolve("out").resolve(job))) {
             return walk.filter(p -> p.getFileName().toString().endsWith(".jsonl")
