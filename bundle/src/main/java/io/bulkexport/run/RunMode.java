@@ -1,7 +1,9 @@
 package io.bulkexport.run;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -94,8 +96,11 @@ public class RunMode {
         try {
             List<Run> latest = new ArrayList<>();
             List<String> neverStarted = new ArrayList<>();
+            // one query for all jobs, however many: this runs every checkMillis
+            Map<String, Run> byJob = new HashMap<>();
+            store.latestRuns().forEach(run -> byJob.put(run.jobName(), run));
             for (String name : jobs.onceJobNames()) {
-                Optional<Run> run = store.latestRun(name);
+                Optional<Run> run = Optional.ofNullable(byJob.get(name));
                 if (run.isPresent() && run.get().status().isActive()) {
                     return;
                 }

@@ -96,9 +96,12 @@ public class StateStore {
 
     /** The most recent run of every job the database knows, by job name. */
     public List<Run> latestRuns() {
+        // each job's newest rows only, through the (job_name, created_at) index: not the whole history
         Map<String, Run> latest = new java.util.TreeMap<>();
-        for (Run run : queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run ORDER BY created_at, run_id")) {
-            latest.put(run.jobName(), run);
+        for (Run run : queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run r WHERE created_at ="
+                + " (SELECT MAX(created_at) FROM bulkexport_run l WHERE l.job_name = r.job_name)"
+                + " ORDER BY created_at, run_id")) {
+            latest.put(run.jobName(), run); // of two runs created in the same millisecond, the greater id (as latestRun)
         }
         return List.copyOf(latest.values());
     }
