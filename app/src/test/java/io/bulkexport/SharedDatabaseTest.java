@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import io.bulkexport.sandbox.EndpointKind;
 import io.bulkexport.sandbox.Fault;
 import io.bulkexport.sandbox.SandboxSettings;
 import io.bulkexport.state.PostgresServer;
@@ -20,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Instances that share one PostgreSQL database, as processes of their own: the second, started while the first is
  * still sending a submission, leaves that submission to it (it used to take it for a dead process's and mark the run
- * NEEDS_ATTENTION), and the run is submitted once and lands once; several instances starting together on an empty
- * database all start.
+ * NEEDS_ATTENTION), and the run is submitted once and lands once; three instances share out the files of one run,
+ * each fetched once; several instances starting together on an empty database all start.
  */
 class SharedDatabaseTest {
     @TempDir
@@ -58,6 +63,40 @@ class SharedDatabaseTest {
                     .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
             assertThat(log("first") + log("second")).doesNotContain("NEEDS ATTENTION").doesNotContain("NEEDS_ATTENTION");
             assertThat(log("second")).contains("instance second").contains("DONE shared request=" + requestId);
+        }
+    }
+
+    @Test
+    void instances_share_out_the_files_of_one_run_and_fetch_each_once() throws Exception {
+        try (PostgresServer postgres = postgres();
+             ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults().withFilesPerRequest(6)
+                     .withRecordsPerFile(1500).withRecordBytes(600).withReadyAfter(Duration.ofSeconds(1)))) {
+            for (int i = 0; i < 6; i++) {
+                app.sandbox.faults().onDownload(Fault.slowBody(32 * 1024, Duration.ofMillis(60)));
+            }
+            String url = postgres.createDatabase("files");
+            app.esDslJob("spread").set("bulkexport.state.url", url).set("bulkexport.instance.heartbeat-millis", "300")
+                    .set("bulkexport.download.parallelism", "1");
+            List<Process> instances = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                app.set("bulkexport.instance.id", "spread-" + i);
+                instances.add(app.spawn("spread-" + i));
+            }
+            for (int i = 0; i < instances.size(); i++) {
+                assertThat(instances.get(i).waitFor(90, TimeUnit.SECONDS)).isTrue();
+                assertThat(instances.get(i).exitValue()).as(log("spread-" + i)).isZero();
+            }
+            String requestId = app.onlyRequestId();
+            assertThat(app.landedIds("spread")).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+            assertThat(app.sandbox.requestLog().stream().filter(r -> r.kind() == EndpointKind.DOWNLOAD).count())
+                    .as("each file fetched once").isEqualTo(6);
+            assertThat(app.manifest("spread").toString()).contains(requestId);
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COUNT(DISTINCT claimed_by) FROM bulkexport_file")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("instances that fetched files of the one run").isGreaterThanOrEqualTo(2);
+            }
         }
     }
 

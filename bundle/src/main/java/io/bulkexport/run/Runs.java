@@ -56,6 +56,8 @@ public class Runs {
     private final Consumer<JobDefinition> sinkCheck;
     private final ExportMeters meters;
     private final Webhooks webhooks;
+    /** Runs this process has queued or is downloading: a pass of its own over a run is never started twice. */
+    private final Set<String> inProcess = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
@@ -118,14 +120,52 @@ public class Runs {
     }
 
     /**
-     * Runs of this instance's jobs that a stopped instance was downloading, now taken over by this one (at most one
-     * instance takes each). Called at start-up and with every heartbeat.
+     * Downloads of this instance's jobs for this process to take part in, marked as queued: runs a stopped instance
+     * owned (taken over by one instance: it also writes the manifest if the files are all there), and runs with files
+     * that no live instance has claimed (any instance with the job shares those out, a file each). Called at
+     * start-up and with every heartbeat.
      */
     public List<String> downloadsToResume() {
-        return store.orphans(RunStatus.DOWNLOADING).stream()
-                .filter(run -> jobs.contains(run.jobName()) && store.claimDownload(run.runId()))
-                .peek(run -> LOG.info("{}: resuming the download of request {}", run.jobName(), run.requestId()))
-                .map(Run::runId).toList();
+        java.util.LinkedHashSet<String> runs = new java.util.LinkedHashSet<>();
+        for (Run run : store.orphans(RunStatus.DOWNLOADING)) {
+            if (jobs.contains(run.jobName()) && !inProcess.contains(run.runId()) && store.claimDownload(run.runId())) {
+                LOG.info("{}: resuming the download of request {}", run.jobName(), run.requestId());
+                runs.add(run.runId());
+            }
+        }
+        for (Run run : store.runsWithUnclaimedFiles()) {
+            if (jobs.contains(run.jobName()) && !inProcess.contains(run.runId()) && runs.add(run.runId())) {
+                LOG.info("{}: taking a share of the files of request {}", run.jobName(), run.requestId());
+            }
+        }
+        inProcess.addAll(runs);
+        return List.copyOf(runs);
+    }
+
+    /** Before a file is fetched (body: its {@link RunFile}): claims it; false if another instance fetches it. */
+    public boolean claimFile(Exchange exchange) {
+        RunFile file = exchange.getMessage().getBody(RunFile.class);
+        return store.claimFile(exchange.getProperty("runId", String.class), file.fileName());
+    }
+
+    /**
+     * After this process's pass over a run's files: true when none is still to fetch, so that the manifest is written
+     * and the run finished now. Files other instances are still fetching leave that to whoever lands the last one.
+     */
+    public boolean allFilesSettled(Exchange exchange) {
+        String runId = exchange.getProperty("runId", String.class);
+        long pending = store.files(runId).stream().filter(f -> f.status() == FileStatus.PENDING).count();
+        if (pending > 0) {
+            LOG.info("{}: {} file(s) of request {} are with other instances; the one that lands the last writes the"
+                    + " manifest", exchange.getProperty("jobName"), pending, exchange.getProperty("requestId"));
+        }
+        return pending == 0;
+    }
+
+    /** This process's pass over a run has ended, one way or another. */
+    public void passEnded(Exchange exchange) {
+        String runId = exchange.getProperty("runId", String.class);
+        inProcess.remove(runId != null ? runId : String.valueOf(exchange.getMessage().getBody()));
     }
 
     // ---------------------------------------------------------------- submit
@@ -177,6 +217,7 @@ public class Runs {
             Run run = latest.get();
             if (store.transition(run.runId(), RunStatus.INCOMPLETE, RunStatus.DOWNLOADING, null)) {
                 store.own(run.runId());
+                inProcess.add(run.runId());
                 int retried = store.retryFailedFiles(run.runId());
                 LOG.info("{}: run {} was incomplete: retrying its {} failed file(s), nothing is submitted", jobName,
                         run.runId(), retried);
@@ -330,6 +371,7 @@ public class Runs {
         boolean moved = store.startDownloading(runId, names);
         exchange.setProperty("action", moved ? "DOWNLOAD" : "NONE");
         if (moved) {
+            inProcess.add(runId); // queued for download here: the heartbeat does not queue it a second time
             Instant submittedAt = exchange.getProperty("submittedAt", Instant.class);
             if (submittedAt != null) {
                 meters.ready(exchange.getProperty("provider", String.class),
@@ -384,6 +426,7 @@ public class Runs {
     public List<RunFile> pendingFiles(Exchange exchange) {
         load(exchange);
         String runId = exchange.getProperty("runId", String.class);
+        inProcess.add(runId);
         requireFirstDestination(exchange, runId);
         List<RunFile> all = store.files(runId);
         List<RunFile> pending = all.stream().filter(f -> f.status() == FileStatus.PENDING).toList();
@@ -453,6 +496,7 @@ public class Runs {
     public void downloadFailed(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String runId = exchange.getProperty("runId", String.class);
+        passEnded(exchange);
         String message = "download stopped: " + describe(cause) + "; files already landed are kept, and starting the"
                 + " job again resumes the rest without submitting";
         if (runId != null && store.transition(runId, RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, message)) {
@@ -472,9 +516,10 @@ public class Runs {
         if (failed.isEmpty()) {
             long records = files.stream().mapToLong(RunFile::records).sum();
             long quarantined = files.stream().mapToLong(RunFile::quarantined).sum();
-            store.transition(runId, RunStatus.DOWNLOADING, RunStatus.DONE, null);
-            LOG.info("{}: DONE — request {}: {} file(s), {} records, {} quarantined", jobName,
-                    exchange.getProperty("requestId"), files.size(), records, quarantined);
+            if (store.transition(runId, RunStatus.DOWNLOADING, RunStatus.DONE, null)) {
+                LOG.info("{}: DONE — request {}: {} file(s), {} records, {} quarantined", jobName,
+                        exchange.getProperty("requestId"), files.size(), records, quarantined);
+            }
         } else if (failed.stream().allMatch(f -> f.status() == FileStatus.EXPIRED)) {
             String message = failed.size() + " of " + files.size() + " file(s) expired at the vendor before they were"
                     + " fetched (first: " + failed.get(0).fileName() + ": " + failed.get(0).message() + "); files"

@@ -115,7 +115,8 @@ public class FileSink {
         Path root = outputDir.toAbsolutePath().normalize();
         byte[] json = complete.get().toJson("path", file -> dir.relativize(root.resolve(file.outputPath())).toString());
         Files.createDirectories(dir);
-        Path temp = dir.resolve("." + MANIFEST + ".part");
+        // a name of its own: two instances landing a run's last files at once may both write the (same) manifest
+        Path temp = dir.resolve("." + MANIFEST + "." + java.util.UUID.randomUUID() + ".part");
         Files.write(temp, json);
         try {
             Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

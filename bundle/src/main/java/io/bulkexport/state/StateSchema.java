@@ -73,6 +73,8 @@ final class StateSchema {
                     "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS owner VARCHAR(200)",
                     // when the run's last status check was claimed: webhook calls wait a gap after it
                     "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS checked_at BIGINT",
+                    // the instance fetching a file: files of one run are shared out among instances
+                    "ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS claimed_by VARCHAR(200)",
                     // one row per job, locked while a run of it is started, so two instances never start two
                     "CREATE TABLE IF NOT EXISTS bulkexport_job (job_name VARCHAR(200) NOT NULL PRIMARY KEY)",
                     // each firing of a recurring job's schedule, claimed by the one instance that acts on it

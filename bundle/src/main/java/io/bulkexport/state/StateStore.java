@@ -218,6 +218,8 @@ public class StateStore {
                     instanceId, now, now + leaseMillis);
         }
         update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ?", instanceId);
+        update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
+                FileStatus.PENDING.name());
     }
 
     /** Renews this instance's lease (the heartbeat); registers it again if its row is gone. */
@@ -238,6 +240,8 @@ public class StateStore {
     public void releaseInstance() {
         update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ? AND status IN (?, ?)", instanceId,
                 RunStatus.SUBMITTED.name(), RunStatus.DOWNLOADING.name());
+        update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
+                FileStatus.PENDING.name());
         update("UPDATE bulkexport_instance SET lease_until = 0 WHERE instance_id = ?", instanceId);
     }
 
@@ -286,6 +290,26 @@ public class StateStore {
         return update("UPDATE bulkexport_run SET owner = ?, updated_at = ? WHERE run_id = ? AND status = ? AND (owner"
                         + " = ? OR " + OWNER_GONE + ")", instanceId, now, runId, RunStatus.DOWNLOADING.name(),
                 instanceId, now) == 1;
+    }
+
+    /**
+     * Claims a file still to fetch for this instance: true unless another instance with a live lease has claimed it
+     * (or it is not pending any more). Of several instances, one fetches each file; a dead one's files are claimed
+     * again. A file this instance has claimed is not claimed again by it: one pass of this instance fetches it.
+     */
+    public boolean claimFile(String runId, String fileName) {
+        return update("UPDATE bulkexport_file SET claimed_by = ?, updated_at = ? WHERE run_id = ? AND file_name = ?"
+                        + " AND status = ? AND (claimed_by IS NULL OR claimed_by NOT IN (SELECT instance_id FROM"
+                        + " bulkexport_instance WHERE lease_until > ?))", instanceId, clock.millis(), runId, fileName,
+                FileStatus.PENDING.name(), clock.millis()) == 1;
+    }
+
+    /** Downloading runs with a file still to fetch that no live instance has claimed: work any instance can take. */
+    public List<Run> runsWithUnclaimedFiles() {
+        return queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE status = ? AND run_id IN (SELECT run_id"
+                        + " FROM bulkexport_file WHERE status = ? AND (claimed_by IS NULL OR claimed_by NOT IN (SELECT"
+                        + " instance_id FROM bulkexport_instance WHERE lease_until > ?))) ORDER BY created_at",
+                RunStatus.DOWNLOADING.name(), FileStatus.PENDING.name(), clock.millis());
     }
 
     /** Makes this instance the run's owner: after a move (a compare-and-set) that only this instance made. */
@@ -477,8 +501,8 @@ public class StateStore {
 
     /** Puts failed files of a run back in line, for a restart that retries them. */
     public int retryFailedFiles(String runId) {
-        return update("UPDATE bulkexport_file SET status = ?, updated_at = ? WHERE run_id = ? AND status = ?",
-                FileStatus.PENDING.name(), clock.millis(), runId, FileStatus.FAILED.name());
+        return update("UPDATE bulkexport_file SET status = ?, claimed_by = NULL, updated_at = ? WHERE run_id = ?"
+                + " AND status = ?", FileStatus.PENDING.name(), clock.millis(), runId, FileStatus.FAILED.name());
     }
 
     /** Moves a run from one status to another, only if it is still in {@code from}. */

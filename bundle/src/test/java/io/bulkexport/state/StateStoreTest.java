@@ -133,6 +133,9 @@ class StateStoreTest {
             assertThat(ids(b.orphans(RunStatus.SUBMITTING))).doesNotContain(sending.runId());
             assertThat(b.abandonSubmission(sending.runId(), "?")).isFalse();
             assertThat(b.claimDownload(fetching.runId())).isFalse();
+            assertThat(a.claimFile(fetching.runId(), "f1")).isTrue();
+            assertThat(b.claimFile(fetching.runId(), "f1")).as("a live instance's file").isFalse();
+            assertThat(a.claimFile(fetching.runId(), "f1")).as("not twice by its own claimant either").isFalse();
 
             // 31 s after a's last renewal its lease has run out: b settles the submission and takes the download
             StateStore later = new StateStore(ds, Clock.fixed(now.plusSeconds(31), ZoneOffset.UTC), "b-" + database);
@@ -142,6 +145,7 @@ class StateStoreTest {
             assertThat(later.abandonSubmission(sending.runId(), "process stopped")).isTrue();
             assertThat(later.run(sending.runId()).orElseThrow().status()).isEqualTo(RunStatus.NEEDS_ATTENTION);
             assertThat(later.claimDownload(fetching.runId())).isTrue();
+            assertThat(later.claimFile(fetching.runId(), "f1")).as("a dead instance's file is claimed again").isTrue();
             assertThat(later.run(fetching.runId()).orElseThrow().owner()).isEqualTo("b-" + database);
             assertThat(a.claimDownload(fetching.runId())).as("b's now, and b is live").isFalse();
         }
@@ -170,13 +174,20 @@ class StateStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
-    void should_give_each_due_check_and_each_orphaned_download_to_one_instance(String database) throws Exception {
+    void should_give_each_due_check_orphaned_download_and_file_to_one_instance(String database) throws Exception {
         Instant now = Instant.parse("2026-12-04T12:00:00Z");
         try (HikariDataSource ds = dataSource(database)) {
             StateStore setup = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "gone-" + database);
             setup.migrate();
             List<String> polls = new ArrayList<>();
             List<String> downloads = new ArrayList<>();
+            Run shared = setup.createRun("claim-files", "coresignal", null);
+            setup.markSubmitted(shared.runId(), "req-files", now, 1000);
+            List<String> fileNames = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                fileNames.add("part-" + i);
+            }
+            setup.startDownloading(shared.runId(), fileNames);
             for (int i = 0; i < 20; i++) {
                 Run waiting = setup.createRun("claim-poll-" + i, "coresignal", null);
                 setup.markSubmitted(waiting.runId(), "req-p" + i, now.minusSeconds(1), 1000);
@@ -208,6 +219,11 @@ class StateStoreTest {
                                 mine.add(id);
                             }
                         }
+                        for (String file : fileNames) {
+                            if (store.claimFile(shared.runId(), file)) {
+                                mine.add(file);
+                            }
+                        }
                         return mine;
                     }));
                 }
@@ -217,8 +233,10 @@ class StateStoreTest {
                 }
                 List<String> expected = new ArrayList<>(polls);
                 expected.addAll(downloads);
-                assertThat(all).as("every check and download claimed once").doesNotHaveDuplicates()
+                expected.addAll(fileNames);
+                assertThat(all).as("every check, download and file claimed once").doesNotHaveDuplicates()
                         .containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(ids(setup.runsWithUnclaimedFiles())).doesNotContain(shared.runId());
             } finally {
                 threads.shutdownNow();
             }
