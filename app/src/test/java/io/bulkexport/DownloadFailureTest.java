@@ -23,7 +23,7 @@ class DownloadFailureTest {
         try (ExportHarness app = new ExportHarness(dir, settings).esDslJob("engineers");
              LogCapture logs = new LogCapture(Level.INFO)) {
             Path blocker = Files.createDirectories(dir.resolve("out/engineers"));
-            // a directory where the manifest's temporary file must go makes writing it fail
+            // a directory where the manifest must go makes writing it fail
             app.set("bulkexport.download.parallelism", "1");
             Thread watcher = new Thread(() -> blockManifest(blocker));
             watcher.start();
@@ -39,7 +39,7 @@ class DownloadFailureTest {
         }
     }
 
-    /** Waits for the request folder, then puts a directory where the manifest's temporary file would be written. */
+    /** Waits for the request folder, then puts a directory (not empty) where the manifest would be moved. */
     private static void blockManifest(Path jobDir) {
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -47,7 +47,7 @@ class DownloadFailureTest {
                 try (var dirs = Files.list(jobDir)) {
                     var request = dirs.findFirst();
                     if (request.isPresent()) {
-                        Files.createDirectories(request.get().resolve("._manifest.json.part/x"));
+                        Files.createDirectories(request.get().resolve("_manifest.json/x"));
                         return;
                     }
                 }
@@ -61,8 +61,12 @@ class DownloadFailureTest {
     private static void clearBlock(Path jobDir) throws Exception {
         try (var dirs = Files.list(jobDir)) {
             Path request = dirs.findFirst().orElseThrow();
-            Files.delete(request.resolve("._manifest.json.part/x"));
-            Files.delete(request.resolve("._manifest.json.part"));
+            try (var left = Files.list(request)) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("the failed write's temporary file")
+                        .noneMatch(name -> name.endsWith(".part"));
+            }
+            Files.delete(request.resolve("_manifest.json/x"));
+            Files.delete(request.resolve("_manifest.json"));
         }
     }
 }

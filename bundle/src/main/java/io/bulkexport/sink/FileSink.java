@@ -117,11 +117,16 @@ public class FileSink {
         Files.createDirectories(dir);
         // a name of its own: two instances landing a run's last files at once may both write the (same) manifest
         Path temp = dir.resolve("." + MANIFEST + "." + java.util.UUID.randomUUID() + ".part");
-        Files.write(temp, json);
         try {
-            Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
+            Files.write(temp, json);
+            try {
+                Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp); // gone after the move; left only by a failure, which leaves nothing behind
         }
     }
 }
