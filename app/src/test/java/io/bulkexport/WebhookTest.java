@@ -113,6 +113,23 @@ class WebhookTest {
     }
 
     @Test
+    void an_ids_upload_carries_its_webhook_url_too() throws Exception {
+        SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(1).withReadyAfter(Duration.ofSeconds(2));
+        try (ExportHarness app = new ExportHarness(dir, settings);
+             ServiceEndpointsTest.Service service = new ServiceEndpointsTest.Service(app)) {
+            app.job("by-id", "provider: coresignal\ndataset: employee_clean\nmethod: id_file\nrequest: "
+                    + Path.of("config/queries/coresignal-employee-ids.csv").toAbsolutePath() + "\n")
+                    .set("bulkexport.webhook.poll-interval-seconds", "600")
+                    .set("bulkexport.webhook.public-url", service.apiUrl());
+            service.start();
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> Files.exists(app.requestDir("by-id").resolve("_manifest.json")));
+            assertThat(app.sandbox.webhooksCalled()).containsExactly(app.onlyRequestId() + "=202");
+            assertThat(statusChecks(app)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void a_lost_webhook_still_lands_through_the_fallback_poll() throws Exception {
         SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(1).withRecordsPerFile(10)
                 .withReadyAfter(Duration.ofSeconds(1));
