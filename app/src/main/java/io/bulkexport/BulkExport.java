@@ -93,15 +93,11 @@ public class BulkExport {
         try (InputStream in = BulkExport.class.getClassLoader().getResourceAsStream(STANDALONE_DEFAULTS)) {
             defaults.load(in);
         }
-        Properties file = new Properties();
-        if (Files.isRegularFile(Path.of(config))) {
-            try (InputStream in = Files.newInputStream(Path.of(config))) {
-                file.load(in);
-            }
-        }
+        Properties file = ConfigFile.read(Path.of(config));
         String mode = overrides.getProperty(RUN_MODE, System.getProperty(RUN_MODE, file.getProperty(RUN_MODE, "service")));
         String service = String.valueOf("service".equals(mode.trim()));
         defaults.setProperty("camel.management.enabled", service);
+        defaults.setProperty("camel.metrics.enabled", service);
         defaults.setProperty("camel.server.enabled", service);
         defaults.setProperty("bulkexport.service-api.enabled", service);
         return defaults;

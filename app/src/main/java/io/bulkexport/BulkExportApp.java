@@ -1,12 +1,8 @@
 package io.bulkexport;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Properties;
 
 import io.bulkexport.run.InstanceId;
 
@@ -42,15 +38,11 @@ public final class BulkExportApp {
             id = System.getenv("BULKEXPORT_INSTANCE_ID");
         }
         if (blank(id)) {
-            Path config = Path.of(System.getProperty(BulkExport.CONFIG, BulkExport.DEFAULT_CONFIG));
-            if (Files.isRegularFile(config)) {
-                Properties file = new Properties();
-                try (InputStream in = Files.newInputStream(config)) {
-                    file.load(in);
-                    id = file.getProperty(InstanceId.SETTING);
-                } catch (IOException e) {
-                    id = null; // the app reports an unreadable configuration file itself
-                }
+            try {
+                id = ConfigFile.read(Path.of(System.getProperty(BulkExport.CONFIG, BulkExport.DEFAULT_CONFIG)))
+                        .getProperty(InstanceId.SETTING);
+            } catch (java.io.UncheckedIOException e) {
+                id = null; // the app reports an unreadable configuration file itself
             }
         }
         System.setProperty(InstanceId.SETTING, blank(id) ? InstanceId.defaultId() : id.trim());

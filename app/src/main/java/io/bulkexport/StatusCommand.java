@@ -55,8 +55,17 @@ final class StatusCommand {
                 out.print(json ? report.json() + "\n" : report.text());
                 return 0;
             }
+        } catch (StateDatabase.HeldByAnotherProcess e) {
+            err.println("bulk-export status: the embedded state database is open in a running bulk-export (H2 lets"
+                    + " one process open it): ask that service instead, curl http://127.0.0.1:8080/api/status, or"
+                    + " point bulkexport.state.url at PostgreSQL, which any number of readers can share");
+            return 2;
+        } catch (StateDatabase.Missing e) {
+            err.println("bulk-export status: no runs yet: the state database named by bulkexport.state.url does not"
+                    + " exist");
+            return 2;
         } catch (ConfigurationException e) {
-            err.println("bulk-export status: " + explain(e.getMessage()));
+            err.println("bulk-export status: " + Secrets.redact(e.getMessage()));
             return 2;
         } catch (StateStoreException e) {
             Throwable root = e;
@@ -72,20 +81,5 @@ final class StatusCommand {
             err.println("bulk-export status: " + Secrets.redact(String.valueOf(e.getMessage())));
             return 2;
         }
-    }
-
-    /** Says what to do when embedded H2, which one process opens at a time, is held by the running service. */
-    private static String explain(String message) {
-        String text = Secrets.redact(message);
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        if (lower.contains("already in use") || lower.contains("file is locked")) {
-            return "the embedded state database is open in a running bulk-export (H2 lets one process open it):"
-                    + " ask that service instead, curl http://127.0.0.1:8080/api/status, or point"
-                    + " bulkexport.state.url at PostgreSQL, which any number of readers can share";
-        }
-        if (lower.contains("ifexists") || lower.contains("does not exist")) {
-            return "no runs yet: the state database named by bulkexport.state.url does not exist";
-        }
-        return text;
     }
 }

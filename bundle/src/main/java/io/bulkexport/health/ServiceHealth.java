@@ -29,15 +29,10 @@ public class ServiceHealth implements HealthCheck {
     private final String instance;
     private volatile boolean enabled = true;
 
-    /** @param started true once the start-up route has resumed or started every job */
-    public ServiceHealth(StateStore store, BooleanSupplier started) {
-        this(store, started, null, null);
-    }
-
     /**
      * @param started  true once the start-up route has resumed or started every job
      * @param s3       when jobs write to S3: what is wrong with their bucket (empty while S3 accepts it); else null
-     * @param instance this instance's id among those sharing the state database, shown in the details
+     * @param instance this instance's id among those sharing the state database, shown in the details; or null
      */
     public ServiceHealth(StateStore store, BooleanSupplier started, Supplier<Optional<String>> s3, String instance) {
         this.store = store;

@@ -79,11 +79,31 @@ public final class StateDatabase {
                 root = root.getCause();
             }
             String said = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
-            boolean h2Held = url.startsWith("jdbc:h2:") && said.toLowerCase(Locale.ROOT).contains("locked");
-            throw new ConfigurationException("cannot open the state database (bulkexport.state.url): " + said
-                    + (h2Held ? " — embedded H2 serves one process, and another one has it open: stop that one, or"
-                    + " point bulkexport.state.url of every instance at one PostgreSQL database to run several"
-                    : " — is another instance using it?"));
+            String lower = said.toLowerCase(Locale.ROOT);
+            String what = "cannot open the state database (bulkexport.state.url): " + said;
+            if (url.startsWith("jdbc:h2:") && lower.contains("locked")) {
+                throw new HeldByAnotherProcess(what + " — embedded H2 serves one process, and another one has it"
+                        + " open: stop that one, or point bulkexport.state.url of every instance at one PostgreSQL"
+                        + " database to run several");
+            }
+            if (existingOnly && url.startsWith("jdbc:h2:") && lower.contains("ifexists")) {
+                throw new Missing(what);
+            }
+            throw new ConfigurationException(what + " — is another instance using it?");
+        }
+    }
+
+    /** Embedded H2's file is open in another process (H2 allows one). */
+    public static final class HeldByAnotherProcess extends ConfigurationException {
+        HeldByAnotherProcess(String message) {
+            super(message);
+        }
+    }
+
+    /** A reader asked for an embedded database that does not exist (nothing has run yet). */
+    public static final class Missing extends ConfigurationException {
+        Missing(String message) {
+            super(message);
         }
     }
 }

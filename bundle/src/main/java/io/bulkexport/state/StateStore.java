@@ -147,16 +147,26 @@ public class StateStore {
     }
 
     /**
-     * Records a new run in {@link RunStatus#SUBMITTING}, committed before the caller sends anything to the vendor.
-     * A request id known in advance (a client-generated one) is stored with it.
+     * Records a new run in {@link RunStatus#SUBMITTING} whatever the job's other runs (the pipeline starts runs with
+     * {@link #startRun}, which checks them); for tests and tools that set up a ledger.
      */
     public Run createRun(String jobName, String provider, String requestId) {
-        long now = clock.millis();
         String runId = UUID.randomUUID().toString();
-        update("INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at, owner)"
+        try (Connection c = dataSource.getConnection()) {
+            insertRun(c, runId, jobName, provider, requestId);
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot start a run of " + jobName, e);
+        }
+        return run(runId).orElseThrow();
+    }
+
+    /** A run in SUBMITTING, owned by this instance, committed before anything is sent; a known request id with it. */
+    private void insertRun(Connection c, String runId, String jobName, String provider, String requestId)
+            throws SQLException {
+        long now = clock.millis();
+        execute(c, "INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at, owner)"
                         + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runId, jobName, provider,
                 RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now, instanceId);
-        return run(runId).orElseThrow();
     }
 
     /** Arms the run's webhook: the vendor's call to the URL holding {@code token} brings its status check forward. */
@@ -214,8 +224,7 @@ public class StateStore {
         }
         if (update("UPDATE bulkexport_instance SET started_at = ?, lease_until = ? WHERE instance_id = ?", now,
                 now + leaseMillis, instanceId) == 0) {
-            update("INSERT INTO bulkexport_instance (instance_id, started_at, lease_until) VALUES (?,?,?)",
-                    instanceId, now, now + leaseMillis);
+            insertInstance(now, leaseMillis);
         }
         update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ?", instanceId);
         update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
@@ -227,9 +236,13 @@ public class StateStore {
         long now = clock.millis();
         if (update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", now + leaseMillis,
                 instanceId) == 0) {
-            update("INSERT INTO bulkexport_instance (instance_id, started_at, lease_until) VALUES (?,?,?)",
-                    instanceId, now, now + leaseMillis);
+            insertInstance(now, leaseMillis);
         }
+    }
+
+    private void insertInstance(long now, long leaseMillis) {
+        update("INSERT INTO bulkexport_instance (instance_id, started_at, lease_until) VALUES (?,?,?)", instanceId,
+                now, now + leaseMillis);
     }
 
     /**
@@ -335,7 +348,6 @@ public class StateStore {
      */
     public Optional<Run> startRun(String jobName, String provider, String requestId, String expectedLatest) {
         insertOnce("INSERT INTO bulkexport_job (job_name) VALUES (?)", jobName);
-        long now = clock.millis();
         String runId = UUID.randomUUID().toString();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -360,9 +372,7 @@ public class StateStore {
                     c.rollback();
                     return Optional.empty();
                 }
-                execute(c, "INSERT INTO bulkexport_run (" + RUN_COLUMNS + ", updated_at, owner)"
-                                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runId, jobName, provider,
-                        RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now, instanceId);
+                insertRun(c, runId, jobName, provider, requestId);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -394,13 +404,6 @@ public class StateStore {
             }
             throw new StateStoreException("cannot update the state database", e);
         }
-    }
-
-    /** Creates a run for a request submitted elsewhere (a person attaching an existing request id). */
-    public Run attachRun(String jobName, String provider, String requestId, Instant firstPoll, long intervalMillis) {
-        Run run = createRun(jobName, provider, requestId);
-        markSubmitted(run.runId(), requestId, firstPoll, intervalMillis);
-        return run(run.runId()).orElseThrow();
     }
 
     /** SUBMITTING → SUBMITTED with the vendor's request id and the first status check. */

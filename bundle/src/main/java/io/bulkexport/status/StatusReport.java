@@ -73,7 +73,7 @@ public final class StatusReport {
             return Optional.empty();
         }
         List<RunFile> files = store.files(runId);
-        FileCounts counts = store.fileCounts().getOrDefault(runId, FileCounts.NONE);
+        FileCounts counts = FileCounts.of(files);
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("run", status(run.get(), counts));
         page.put("files", files.stream().map(f -> new FileStatusLine(f.fileName(), f.status().name(), f.records(),

@@ -34,10 +34,6 @@ public class VendorResponses {
     private final long maxRetryAfterMillis;
     private final ExportMeters meters;
 
-    public VendorResponses(Duration maxRetryAfter) {
-        this(maxRetryAfter, ExportMeters.NONE);
-    }
-
     /** @param meters counts every answer, by provider, call and code, and the credits the vendor reports */
     public VendorResponses(Duration maxRetryAfter, ExportMeters meters) {
         this.maxRetryAfterMillis = maxRetryAfter.toMillis();

@@ -33,7 +33,7 @@ class ServiceHealthTest {
         store.migrate();
         AtomicBoolean started = new AtomicBoolean();
         try (CamelContext context = new DefaultCamelContext()) {
-            context.getRegistry().bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, started::get));
+            context.getRegistry().bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, started::get, null, null));
             context.start();
 
             HealthCheck.Result recovering = readiness(context);

@@ -40,7 +40,7 @@ class ProviderApiTemplateTest extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120)));
+        registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120), io.bulkexport.metrics.ExportMeters.NONE));
         registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
         // one instance, alone: it takes the whole rate
         registry.bind("instances", new io.bulkexport.run.Instances(null, "test", java.time.Duration.ofSeconds(30), true,

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class VendorResponsesTest {
     private final DefaultCamelContext context = new DefaultCamelContext();
-    private final VendorResponses responses = new VendorResponses(Duration.ofSeconds(120));
+    private final VendorResponses responses = new VendorResponses(Duration.ofSeconds(120), io.bulkexport.metrics.ExportMeters.NONE);
 
     private Exchange answer(int status, String body, String retryAfter) {
         Exchange exchange = new DefaultExchange(context);
