@@ -41,13 +41,8 @@ S3=${BENCH_S3:-1}
 S3_PORT=${BENCH_S3_PORT:-0}
 KEY=bench-key
 QUERY=$ROOT/config/queries/coresignal-python-engineers.json
-SANDBOX_CLASS=io.bulkexport.sandbox.CoresignalSandbox
-
-die() {
-    echo "bench: error: $*" >&2
-    exit 1
-}
-log() { echo "bench: $*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 
 # --- Checks -------------------------------------------------------------------------------------------------------
 for name in FILES RECORDS RECORD_BYTES PARALLEL PORT REPEAT S3_PORT; do
@@ -65,9 +60,7 @@ for tool in java curl gzip awk xargs find wc; do
 done
 [[ -r /proc/self/status ]] || die "/proc is needed to measure memory"
 [[ -n ${EPOCHREALTIME:-} ]] || die "bash 5 or later is needed (EPOCHREALTIME)"
-java_version=$(java -version 2>&1 | head -n 1)
-java_major=$(sed -n 's/.*version "\([0-9]*\).*/\1/p' <<<"$java_version")
-[[ -n $java_major ]] && ((java_major >= 17)) || die "Java 17 or later is needed, found: $java_version"
+java_17_or_later
 [[ -f $ROOT/config/application.properties && -d $ROOT/routes ]] || die "$ROOT does not look like the bulk-export project"
 [[ -f $QUERY ]] || die "missing query file $QUERY"
 if ((S3 == 1)); then
@@ -100,17 +93,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 1. The jar -----------------------------------------------------------------------------------------------------
-# built when missing, or older than a source file or the pom (the routes it runs are read from routes/ as they are now)
-if [[ ! -f $ROOT/target/bulk-export.jar ]] \
-    || [[ -n $(find "$ROOT"/{bundle,sandbox,app}/src/main "$ROOT"/{,bundle/,sandbox/,app/}pom.xml -newer "$ROOT/target/bulk-export.jar" -print -quit) ]]; then
-    command -v mvn >/dev/null || die "target/bulk-export.jar is missing or stale and mvn is not installed to build it"
-    log "building target/bulk-export.jar (mvn -q -B package -DskipTests)"
-    (cd "$ROOT" && mvn -q -B package -DskipTests) || die "the build failed"
-    [[ -f $ROOT/target/bulk-export.jar ]] || die "the build did not produce target/bulk-export.jar"
-fi
-# The JVMs run a private copy, so a rebuild while the benchmark runs cannot change classes under them.
-JAR=$WORK/bulk-export.jar
-cp "$ROOT/target/bulk-export.jar" "$JAR"
+bench_jar
 
 # S3Proxy (org.gaul:s3proxy, a test dependency of the project) runs from the test classpath, resolved once by Maven.
 S3_CP_FILE=$WORK/test-cp.txt
@@ -130,28 +113,8 @@ if ((S3 == 1)) && ! s3_classpath_ok; then
 fi
 
 # --- 2. The data set, generated once ------------------------------------------------------------------------------
-DATA=$WORK/data
-STAMP=$WORK/data.stamp
-PARAMS="files=$FILES records=$RECORDS record_bytes=$RECORD_BYTES"
-if [[ ! -f $STAMP || $(head -n 1 "$STAMP") != "$PARAMS" || ! -d $DATA ]]; then
-    log "generating the data set ($PARAMS) in $DATA"
-    rm -rf "$DATA" "$DATA.tmp" "$STAMP"
-    java -cp "$JAR" "$SANDBOX_CLASS" --write-files "$DATA.tmp" \
-        --files "$FILES" --records "$RECORDS" --record-bytes "$RECORD_BYTES" >&2 || die "generating the data set failed"
-    read -r lines bytes < <(find "$DATA.tmp" -name '*.json.gz' -print0 | sort -z | xargs -0 gzip -dc | wc -lc)
-    ((lines == FILES * RECORDS)) || die "the generated files hold $lines lines, expected $((FILES * RECORDS))"
-    mv "$DATA.tmp" "$DATA"
-    printf '%s\njson_bytes=%s\ngz_bytes=%s\n' "$PARAMS" "$bytes" "$(cat "$DATA"/*.json.gz | wc -c)" >"$STAMP"
-else
-    log "using the cached data set ($PARAMS)"
-fi
-JSON_BYTES=$(sed -n 's/^json_bytes=//p' "$STAMP")
-GZ_BYTES=$(sed -n 's/^gz_bytes=//p' "$STAMP")
+bench_data "$WORK/data" "$FILES" "$RECORDS" "$RECORD_BYTES"
 TOTAL_RECORDS=$((FILES * RECORDS))
-found=$(find "$DATA" -maxdepth 1 -name '*.json.gz' | wc -l)
-((found == FILES)) || die "$DATA holds $found files, expected $FILES (delete $STAMP to regenerate)"
-log "data set: $FILES files, $TOTAL_RECORDS records, $(awk -v b="$JSON_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB of JSON, $(awk -v b="$GZ_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB gzip"
-cat "$DATA"/*.json.gz >/dev/null # into the page cache, so no run pays for the first read
 
 # --- Measuring ----------------------------------------------------------------------------------------------------
 # Peak memory: sampled from /proc every $SAMPLE s. For a single process (the export) its VmHWM, which the kernel
@@ -194,20 +157,6 @@ monitor() { # pid outfile: writes the peak in kB
         echo "$peak" >"$out"
         sleep "$SAMPLE"
     done
-}
-
-cpu_ticks() { # pid (may be empty): user+system CPU time so far, in clock ticks
-    local line fields
-    [[ -n $1 && -r /proc/$1/stat ]] || { echo 0; return; }
-    read -r line </proc/"$1"/stat || { echo 0; return; }
-    read -r -a fields <<<"${line##*) }"
-    echo $((fields[11] + fields[12]))
-}
-
-busy_ticks() { # CPU time used so far by all processes (and stolen by the hypervisor), in clock ticks
-    local cpu user nice system idle iowait irq softirq steal rest
-    read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
-    echo $((user + nice + system + steal))
 }
 
 kernel_ticks() { # CPU time used so far by kernel threads (e.g. writing our output back to disk), in clock ticks
@@ -326,21 +275,7 @@ fi
 
 # --- 3. The sandbox -----------------------------------------------------------------------------------------------
 SANDBOX_LOG=$WORK/sandbox.log
-java -cp "$JAR" "$SANDBOX_CLASS" --port "$PORT" --files-dir "$DATA" --api-key "$KEY" --ready-after-seconds 0 \
-    >"$SANDBOX_LOG" 2>&1 &
-SANDBOX_PID=$!
-BASE_URL=
-for _ in $(seq 1 300); do
-    BASE_URL=$(sed -n 's/^sandbox listening on \(http:[^ ]*\)$/\1/p' "$SANDBOX_LOG" | head -n 1)
-    [[ -n $BASE_URL ]] && break
-    kill -0 "$SANDBOX_PID" 2>/dev/null || { tail -n 20 "$SANDBOX_LOG" >&2; die "the sandbox exited before listening"; }
-    sleep 0.1
-done
-if [[ -z $BASE_URL ]]; then
-    tail -n 20 "$SANDBOX_LOG" >&2
-    die "the sandbox did not report listening within 30 s (log: $SANDBOX_LOG)"
-fi
-log "sandbox (pid $SANDBOX_PID) at $BASE_URL"
+start_sandbox "$SANDBOX_LOG" --port "$PORT" --files-dir "$DATA" --api-key "$KEY" --ready-after-seconds 0
 
 # --- 4. Baseline: curl | gzip -dc, the same files from the same server ---------------------------------------------
 answer=$(curl -sS --fail --max-time 30 -X POST -H "apikey: $KEY" -H 'Content-Type: application/json' \
@@ -672,7 +607,7 @@ EXPORT_RATIO="${EXPORT_RATIO%;} of $BASELINE_LABEL"
 HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s\tS3Proxy CPU s\tother CPU s'
 {
     echo
-    echo "$PARAMS: $TOTAL_RECORDS records, $(awk -v b="$JSON_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB JSON ($(awk -v b="$GZ_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB gzip)"
+    echo "$DATA_PARAMS: $TOTAL_RECORDS records, $(awk -v b="$JSON_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB JSON ($(awk -v b="$GZ_BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB gzip)"
     printf '%s\n' "$HEADER" "${ROWS[@]}" | awk -F'\t' '
         { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
         END {
@@ -692,8 +627,8 @@ HEADER=$'run\tseconds\trecords/s\tMB/s\tpeak RSS MB\tclient CPU s\tsandbox CPU s
     echo "# bulk-export benchmark"
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- data: $PARAMS — $TOTAL_RECORDS records, $JSON_BYTES bytes of JSON, $GZ_BYTES bytes gzip"
-    echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $java_version"
+    echo "- data: $DATA_PARAMS — $TOTAL_RECORDS records, $JSON_BYTES bytes of JSON, $GZ_BYTES bytes gzip"
+    echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $JAVA_VERSION"
     echo "- parallelism: $PARALLEL; sandbox, S3Proxy and client on the same machine; fastest of $REPEAT run(s) per case"
     echo
     printf '%s\n' "$HEADER" "${ROWS[@]}" | awk -F'\t' '{

@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -25,10 +28,12 @@ final class SandboxCommandLine {
     static final String USAGE = """
             usage: CoresignalSandbox [--port N] [--files N] [--records N] [--record-bytes N]
                                      [--ready-after-seconds S] [--malformed-every N] [--api-key KEY] [--files-dir DIR]
+                                     [--request-log FILE]
                    CoresignalSandbox --write-files DIR [--files N] [--records N] [--record-bytes N] [--malformed-every N]""";
 
     private static final Set<String> OPTIONS = Set.of("--port", "--files", "--records", "--record-bytes",
-            "--ready-after-seconds", "--malformed-every", "--api-key", "--files-dir", "--write-files");
+            "--ready-after-seconds", "--malformed-every", "--api-key", "--files-dir", "--write-files",
+            "--request-log");
 
     private SandboxCommandLine() {
     }
@@ -52,7 +57,15 @@ final class SandboxCommandLine {
             return;
         }
         CoresignalSandbox sandbox = new CoresignalSandbox(settings).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(sandbox::stop, "sandbox-shutdown"));
+        long epochNanos = System.currentTimeMillis() * 1_000_000L;
+        long startNanos = System.nanoTime();
+        Path requestLog = options.containsKey("--request-log") ? Path.of(options.get("--request-log")) : null;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sandbox.stop();
+            if (requestLog != null) {
+                writeRequestLog(requestLog, sandbox.requestLog(), epochNanos - startNanos);
+            }
+        }, "sandbox-shutdown"));
         System.out.println("sandbox listening on " + sandbox.baseUrl());
         System.out.flush();
         Thread.currentThread().join(); // serve until the process is killed
@@ -79,6 +92,24 @@ final class SandboxCommandLine {
             }
         });
         return export.fileNames().size();
+    }
+
+    /**
+     * Writes one line per request, in arrival order: arrival time (epoch milliseconds, from the monotonic clock),
+     * endpoint kind ({@code -} when no route matched) and the status answered. For the benchmark, which reads the
+     * vendor's view of the client's call rate from it once the sandbox is stopped.
+     */
+    static void writeRequestLog(Path file, List<LoggedRequest> entries, long nanosToEpoch) {
+        List<String> lines = entries.stream()
+                .sorted(Comparator.comparingLong(LoggedRequest::arrivalNanos))
+                .map(e -> String.format(Locale.ROOT, "%.3f %s %d", (e.arrivalNanos() + nanosToEpoch) / 1e6,
+                        e.kind() == null ? "-" : e.kind().name(), e.status()))
+                .toList();
+        try {
+            Files.write(file, lines);
+        } catch (IOException e) {
+            System.err.println("cannot write the request log " + file + ": " + e.getMessage());
+        }
     }
 
     static Map<String, String> parse(String[] args) {
@@ -108,7 +139,7 @@ final class SandboxCommandLine {
                 case "--ready-after-seconds" -> settings.withReadyAfter(seconds(option));
                 case "--api-key" -> settings.withApiKey(value);
                 case "--files-dir" -> settings.withFilesDir(Path.of(value));
-                default -> settings; // --write-files is not a setting
+                default -> settings; // --write-files and --request-log are not settings
             };
         }
         return settings;

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SandboxCommandLineTest {
 
@@ -32,10 +35,13 @@ class SandboxCommandLineTest {
     }
 
     @Test
-    void runsAsItsOwnProcessAndAnnouncesItsUrl() throws Exception {
+    void runsAsItsOwnProcessAnnouncesItsUrlAndWritesItsRequestLogWhenStopped(@TempDir Path dir) throws Exception {
+        Path requestLog = dir.resolve("requests.txt");
+        long before = System.currentTimeMillis();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CoresignalSandbox.class.getName(), "--port", "0", "--ready-after-seconds", "0")
+                CoresignalSandbox.class.getName(), "--port", "0", "--ready-after-seconds", "0",
+                "--request-log", requestLog.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         try {
@@ -49,6 +55,12 @@ class SandboxCommandLineTest {
             process.destroy();
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
+        List<String> lines = Files.readAllLines(requestLog);
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(lines.get(0)).matches("\\d+\\.\\d{3} SUBMIT 20\\d");
+        assertThat(lines.subList(1, lines.size())).allMatch(l -> l.matches("\\d+\\.\\d{3} STATUS 200"));
+        double first = Double.parseDouble(lines.get(0).split(" ")[0]);
+        assertThat(first).isBetween(before - 1000.0, System.currentTimeMillis() + 1000.0);
     }
 
 }
