@@ -114,8 +114,7 @@ public class BulkExportRoutes extends RouteBuilder {
         store.migrate();
         Instances instances = new Instances(store, instanceId, Duration.ofSeconds(
                 settings.whole("bulkexport.instance.lease-seconds", 30, 2)),
-                StateDatabase.isEmbedded(settings),
-                Duration.ofMillis(settings.whole("bulkexport.instance.heartbeat-millis", 5000, 100)));
+                StateDatabase.isEmbedded(settings));
         instances.register();
         resources.instances = instances;
         registry.bind("instances", instances);

@@ -69,7 +69,8 @@ public final class ProviderDeclarations {
         for (ProviderSpec spec : providers) {
             if (spec.api().rate() != null) {
                 ids.add(context.addRouteFromTemplate(rateRoute(spec.getName()), "provider-rate",
-                        Map.of("name", rateRoute(spec.getName()), "rate", spec.api().rate())));
+                        Map.of("name", rateRoute(spec.getName()), "rate", spec.api().rate(),
+                                "window", "{{bulkexport.rate.window-millis}}")));
             }
         }
         for (ProviderSpec spec : providers) {

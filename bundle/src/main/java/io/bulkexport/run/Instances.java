@@ -18,27 +18,26 @@ import org.slf4j.LoggerFactory;
  */
 public class Instances {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.instances");
+    /** How often a joining instance asks whether the others have counted it yet. */
+    private static final long JOIN_CHECK_MILLIS = 200;
 
     private final StateStore store;
     private final String id;
     private final Duration lease;
     private final boolean exclusive;
-    private final Duration heartbeat;
     private volatile boolean registered;
     private volatile int live = 1;
-    /** Until when a joining instance makes no vendor call, so that the others have lowered their share first. */
-    private volatile long quietUntilNanos;
+    /** This instance joined others and waits until each has counted it (and so lowered its share). */
+    private volatile boolean joining;
+    private volatile long registeredAt;
+    private volatile long joinDeadlineNanos;
 
-    /**
-     * @param exclusive the database serves one process at a time (embedded H2): no other lease in it is live
-     * @param heartbeat how often the heartbeat route renews the lease (and so how soon the others see this one)
-     */
-    public Instances(StateStore store, String id, Duration lease, boolean exclusive, Duration heartbeat) {
+    /** @param exclusive the database serves one process at a time (embedded H2): no other lease in it is live */
+    public Instances(StateStore store, String id, Duration lease, boolean exclusive) {
         this.store = store;
         this.id = id;
         this.lease = lease;
         this.exclusive = exclusive;
-        this.heartbeat = heartbeat;
     }
 
     public String id() {
@@ -47,41 +46,60 @@ public class Instances {
 
     /** Takes the lease, as the bundle starts (before the start-up route looks at what others left). */
     public void register() {
-        store.registerInstance(lease.toMillis(), exclusive);
+        registeredAt = store.registerInstance(lease.toMillis(), exclusive);
         registered = true;
-        List<String> instances = store.liveInstances();
+        List<String> instances = store.renewLease(lease.toMillis());
         live = Math.max(1, instances.size());
         if (live > 1) {
-            // the others learn of this instance at their next heartbeat: until then their share is the old one
-            quietUntilNanos = System.nanoTime() + 2 * heartbeat.toNanos();
+            // the others learn of this instance when they next count the live ones (their heartbeat): until then
+            // their share is the old one, so this one waits; an instance that counts nothing for a whole lease is dead
+            joining = true;
+            joinDeadlineNanos = System.nanoTime() + lease.toNanos();
         }
         LOG.info("instance {}: lease of {} s in the state database; instances live now: {}", id, lease.toSeconds(),
                 instances);
     }
 
-    /** Renews the lease and counts the live instances (the heartbeat route). */
+    /** Counts the live instances and renews the lease (the heartbeat route). */
     public void heartbeat() {
         if (registered) {
-            store.renewLease(lease.toMillis());
-            live = Math.max(1, store.liveInstances().size());
+            live = Math.max(1, store.renewLease(lease.toMillis()).size());
         }
     }
 
     /**
      * This instance's share of a provider's rate limit (calls per second, {@code rate} for the whole cluster): the
      * limit divided by the live instances, at least 1. A vendor call of an instance that has just joined others waits
-     * here until they have counted it (two heartbeats), so that the cluster never sends more than the limit.
+     * here until each of them has counted it ({@link #awaitCalling}), so that the cluster never sends more than the
+     * limit.
      */
     public long share(long rate) {
-        long quiet = quietUntilNanos - System.nanoTime();
-        if (quiet > 0) {
+        awaitCalling();
+        return Math.max(1, rate / live);
+    }
+
+    /**
+     * False while this instance, having just joined others, waits for each of them to count it and lower its share:
+     * it then claims no status check and no download, which the others can do at once.
+     */
+    public boolean calling() {
+        if (joining && (System.nanoTime() - joinDeadlineNanos > 0 || store.othersUncountedSince(registeredAt) == 0)) {
+            joining = false;
+            LOG.info("instance {}: counted by the other instances; calling vendors now", id);
+        }
+        return !joining;
+    }
+
+    /** Returns once this instance may call vendors: at once, unless it has just joined others. */
+    public void awaitCalling() {
+        while (!calling()) {
             try {
-                Thread.sleep(quiet / 1_000_000 + 1);
+                Thread.sleep(JOIN_CHECK_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
         }
-        return Math.max(1, rate / live);
     }
 
     /** Ends the lease and hands this instance's waiting and downloading runs back (a graceful stop). */

@@ -82,7 +82,9 @@ final class StateSchema {
                             + " job_name VARCHAR(200) NOT NULL,"
                             + " fired_at BIGINT NOT NULL,"
                             + " instance_id VARCHAR(200),"
-                            + " PRIMARY KEY (job_name, fired_at))"));
+                            + " PRIMARY KEY (job_name, fired_at))"),
+            // 4: when each instance last began counting the live ones, so that one joining knows it has been counted
+            List.of("ALTER TABLE bulkexport_instance ADD COLUMN IF NOT EXISTS counted_at BIGINT"));
 
     /** The schema version this release writes. */
     static final int CURRENT = VERSIONS.size();

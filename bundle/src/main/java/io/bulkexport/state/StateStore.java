@@ -216,8 +216,10 @@ public class StateStore {
      *
      * @param exclusive the database serves one process at a time (embedded H2): every other lease in it is a dead
      *                  process's, ended now, so a restart settles what it left at once
+     * @return the time by this instance's clock when the registration was committed: an instance that began counting
+     *         the live ones later ({@link #othersUncountedSince}) counted this one
      */
-    public void registerInstance(long leaseMillis, boolean exclusive) {
+    public long registerInstance(long leaseMillis, boolean exclusive) {
         long now = clock.millis();
         if (exclusive) {
             update("UPDATE bulkexport_instance SET lease_until = 0 WHERE instance_id <> ?", instanceId);
@@ -229,20 +231,44 @@ public class StateStore {
         update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ?", instanceId);
         update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
                 FileStatus.PENDING.name());
+        return clock.millis();
     }
 
-    /** Renews this instance's lease (the heartbeat); registers it again if its row is gone. */
-    public void renewLease(long leaseMillis) {
+    /**
+     * The heartbeat: counts the live instances, then renews this instance's lease, recording when the count began
+     * ({@code counted_at}); registers it again if its row is gone. Returns the live instances, this one included.
+     */
+    public List<String> renewLease(long leaseMillis) {
         long now = clock.millis();
-        if (update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", now + leaseMillis,
-                instanceId) == 0) {
+        List<String> live = liveInstances();
+        if (update("UPDATE bulkexport_instance SET lease_until = ?, counted_at = ? WHERE instance_id = ?",
+                now + leaseMillis, now, instanceId) == 0) {
             insertInstance(now, leaseMillis);
         }
+        return live;
     }
 
     private void insertInstance(long now, long leaseMillis) {
         update("INSERT INTO bulkexport_instance (instance_id, started_at, lease_until) VALUES (?,?,?)", instanceId,
                 now, now + leaseMillis);
+    }
+
+    /**
+     * How many other live instances have not counted the live ones since {@code registeredAt} (so may not know of
+     * this one yet). A joining instance waits for 0 before it calls vendors.
+     */
+    public int othersUncountedSince(long registeredAt) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM bulkexport_instance WHERE lease_until > ?"
+                     + " AND instance_id <> ? AND (counted_at IS NULL OR counted_at <= ?)")) {
+            bind(ps, clock.millis(), instanceId, registeredAt);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the state database", e);
+        }
     }
 
     /**
