@@ -1,5 +1,11 @@
-# Shared by the benchmark scripts (sourced, not run): messages, the jar, the generated data set, the sandbox as its
-# own process, and CPU counters from /proc. Expects ROOT (the project) and WORK (scratch folder) to be set.
+# Shared by the benchmark scripts (sourced, not run): the folders, messages, the jar, the generated data set, the
+# sandbox as its own process, and CPU counters from /proc. Expects BENCH_DIR (the bench folder) to be set.
+
+# The scripts' own number formatting needs the C locale; the JVMs get the caller's (CALLER_LC_ALL).
+CALLER_LC_ALL=${LC_ALL-unset}
+export LC_ALL=C
+ROOT=$(dirname "$BENCH_DIR")
+WORK=$BENCH_DIR/work
 
 SANDBOX_CLASS=io.bulkexport.sandbox.CoresignalSandbox
 
@@ -98,4 +104,12 @@ java_17_or_later() { # sets JAVA_VERSION, the first line of java -version
     JAVA_VERSION=$(java -version 2>&1 | head -n 1)
     java_major=$(sed -n 's/.*version "\([0-9]*\).*/\1/p' <<<"$JAVA_VERSION")
     [[ -n $java_major ]] && ((java_major >= 17)) || die "Java 17 or later is needed, found: $JAVA_VERSION"
+}
+
+cpu_seconds() { # file written by bash `times`: CPU seconds (user+system) of the shell's finished children
+    awk 'NR == 2 {
+        t = 0
+        for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
+        print t
+    }' "$1"
 }

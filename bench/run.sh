@@ -20,13 +20,9 @@
 #                        untimed first export writes it); 0: plain java -jar
 # Results: printed, and written to bench/work/results.md. Scratch data lives in bench/work/ (git-ignored).
 set -euo pipefail
-# The script's own number formatting needs the C locale; the JVMs get the caller's.
-CALLER_LC_ALL=${LC_ALL-unset}
-export LC_ALL=C
-
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-WORK=$BENCH_DIR/work
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 
 FILES=${BENCH_FILES:-40}
 RECORDS=${BENCH_RECORDS:-10000}
@@ -41,8 +37,6 @@ S3=${BENCH_S3:-1}
 S3_PORT=${BENCH_S3_PORT:-0}
 KEY=bench-key
 QUERY=$ROOT/config/queries/coresignal-python-engineers.json
-# shellcheck source=bench/lib.sh
-. "$BENCH_DIR/lib.sh"
 
 # --- Checks -------------------------------------------------------------------------------------------------------
 for name in FILES RECORDS RECORD_BYTES PARALLEL PORT REPEAT S3_PORT; do
@@ -167,14 +161,6 @@ kernel_ticks() { # CPU time used so far by kernel threads (e.g. writing our outp
             if (f[2] == 2 || $1 == 2) total += f[12] + f[13]
         }
         END { print total + 0 }'
-}
-
-cpu_seconds() { # file written by bash `times`: CPU seconds (user+system) of the shell's finished children
-    awk 'NR == 2 {
-        t = 0
-        for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
-        print t
-    }' "$1"
 }
 
 # measure CMD...: runs CMD in the background and sets M_START M_SECONDS M_RC M_PEAK_KB M_CPU M_SANDBOX_CPU

@@ -10,7 +10,7 @@
 #   BENCH_CASES           "jobs files" (default both): the many-jobs case, the many-files case
 #   BENCH_JOB_RUNS        many-jobs runs as jobs:instances (default "250:1 1000:1 1000:3")
 #   BENCH_JOB_RECORDS     records in each job's one file (default 10)
-#   BENCH_READY_SECONDS   how long the sandbox takes to make each request ready (default 60)
+#   BENCH_READY_SECONDS   how long the sandbox takes to make each request ready (default 120)
 #   BENCH_RATE            bulkexport.coresignal.rate: calls per second for the whole cluster (default 27, Coresignal's)
 #   BENCH_FILE_INSTANCES  instance counts of the many-files case (default "1 2 3")
 #   BENCH_FILES, BENCH_RECORDS, BENCH_RECORD_BYTES   the many-files run's data set (default 40 x 10,000 x 3,500:
@@ -22,19 +22,14 @@
 # with backoff, poll tick 1 s, heartbeat 5 s, lease 30 s, 2 downloads at once per instance.
 # Results: printed, and written to bench/work/scale-results.md. Scratch data lives in bench/work/scale/ (git-ignored).
 set -euo pipefail
-CALLER_LC_ALL=${LC_ALL-unset}
-export LC_ALL=C
-
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-WORK=$BENCH_DIR/work
 # shellcheck source=bench/lib.sh
 . "$BENCH_DIR/lib.sh"
 
 CASES=${BENCH_CASES:-jobs files}
 JOB_RUNS=${BENCH_JOB_RUNS:-250:1 1000:1 1000:3}
 JOB_RECORDS=${BENCH_JOB_RECORDS:-10}
-READY=${BENCH_READY_SECONDS:-60}
+READY=${BENCH_READY_SECONDS:-120}
 RATE=${BENCH_RATE:-27}
 FILE_INSTANCES=${BENCH_FILE_INSTANCES:-1 2 3}
 FILES=${BENCH_FILES:-40}
@@ -159,14 +154,6 @@ sample_instances() {
         ((alive)) || return 0
         sleep "$SAMPLE"
     done
-}
-
-cpu_seconds() { # file written by bash `times`: CPU seconds (user+system) of the shell's finished children
-    awk 'NR == 2 {
-        t = 0
-        for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
-        print t
-    }' "$1"
 }
 
 # run_instances dir count jobs-glob [java options...]: starts count instances of the jar on database $DB, waits for
@@ -318,8 +305,15 @@ jobs_case() { # jobs instances
     JOB_ROWS+=("$(tsv "$jobs" "$n" "$R_SECONDS" "$sub_rate" "$max_calls ($RATE)" "$calls" "$ready_landed" "$R_CPU" \
         "${waiting% / *}" "$R_PEAK_MB" "$R_SUM_PEAK_MB" "$R_PG_CPU" "$(awk -v ms="$db_ms" -v j="$jobs" 'BEGIN{printf "%.1f", ms / j}')" \
         "$sandbox_cpu" "$tick_mean ms (max $tick_max)")")
+    # the statements that took the database longest, to tell what grows with the number of runs
+    local top
+    top=$(psql -d postgres -tA -F ' ' -c "SELECT round(total_exec_time::numeric, 0) || ' ms in ' || calls || ' calls: '
+            || left(regexp_replace(query, '\\s+', ' ', 'g'), 110)
+        FROM pg_stat_statements WHERE dbid = $DB_OID ORDER BY total_exec_time DESC LIMIT 5" | sed 's/^/      - /')
     NOTES+=("many-jobs $jobs x $n: $db_calls statements taking $db_ms ms in all; poll-tick query: $tick_calls calls,
-    mean $tick_mean ms; largest RSS of an instance while all wait: ${waiting#* / } MB; other CPU $R_OTHER_CPU s")
+    mean $tick_mean ms; largest RSS of an instance while all wait: ${waiting#* / } MB; other CPU $R_OTHER_CPU s;
+    longest statements in all:
+$top")
 }
 
 # --- The many-files case --------------------------------------------------------------------------------------------

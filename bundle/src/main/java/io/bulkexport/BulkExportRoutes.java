@@ -33,6 +33,7 @@ import io.bulkexport.run.InstanceId;
 import io.bulkexport.run.Instances;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.PollPolicy;
+import io.bulkexport.run.RateLimits;
 import io.bulkexport.run.RetryPolicy;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.Runs;
@@ -118,6 +119,8 @@ public class BulkExportRoutes extends RouteBuilder {
         instances.register();
         resources.instances = instances;
         registry.bind("instances", instances);
+        registry.bind("rateLimits", new RateLimits(instances,
+                Duration.ofMillis(settings.whole("bulkexport.rate.window-millis", 1000, 100))));
         Jobs jobs = new Jobs();
         PollPolicy poll = new PollPolicy(
                 Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 30, 0.01) * 1000)),

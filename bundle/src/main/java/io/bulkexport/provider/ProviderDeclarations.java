@@ -69,8 +69,7 @@ public final class ProviderDeclarations {
         for (ProviderSpec spec : providers) {
             if (spec.api().rate() != null) {
                 ids.add(context.addRouteFromTemplate(rateRoute(spec.getName()), "provider-rate",
-                        Map.of("name", rateRoute(spec.getName()), "rate", spec.api().rate(),
-                                "window", "{{bulkexport.rate.window-millis}}")));
+                        Map.of("name", rateRoute(spec.getName()), "rate", spec.api().rate())));
             }
         }
         for (ProviderSpec spec : providers) {

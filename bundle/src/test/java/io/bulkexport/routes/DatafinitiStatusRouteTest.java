@@ -45,7 +45,6 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
         Properties settings = new Properties();
         settings.setProperty("bulkexport.datafiniti.base-url", "https://api.datafiniti.example");
         settings.setProperty("bulkexport.datafiniti.rate", "100");
-        settings.setProperty("bulkexport.rate.window-millis", "1000");
         settings.setProperty("bulkexport.datafiniti.download-hosts", "*.s3.amazonaws.com");
         return settings;
     }
@@ -55,8 +54,10 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120), io.bulkexport.metrics.ExportMeters.NONE));
         registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
         // one instance, alone: it takes the whole rate
-        registry.bind("instances", new io.bulkexport.run.Instances(null, "test", java.time.Duration.ofSeconds(30),
-                true));
+        io.bulkexport.run.Instances instances = new io.bulkexport.run.Instances(null, "test",
+                java.time.Duration.ofSeconds(30), true);
+        registry.bind("instances", instances);
+        registry.bind("rateLimits", new io.bulkexport.run.RateLimits(instances, java.time.Duration.ofSeconds(1)));
         registry.bind("jsonAnswers", new JsonAnswers());
         registry.bind("providerStatus", new ProviderStatus());
         registry.bind("presignedLinks", new PresignedLinks(Clock.systemUTC()));

@@ -43,8 +43,10 @@ class ProviderApiTemplateTest extends CamelTestSupport {
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120), io.bulkexport.metrics.ExportMeters.NONE));
         registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
         // one instance, alone: it takes the whole rate
-        registry.bind("instances", new io.bulkexport.run.Instances(null, "test", java.time.Duration.ofSeconds(30),
-                true));
+        io.bulkexport.run.Instances instances = new io.bulkexport.run.Instances(null, "test",
+                java.time.Duration.ofSeconds(30), true);
+        registry.bind("instances", instances);
+        registry.bind("rateLimits", new io.bulkexport.run.RateLimits(instances, java.time.Duration.ofSeconds(1)));
         HeaderAuth auth = new HeaderAuth();
         auth.setHeader("apikey");
         auth.setCredentialEnv("ACME_API_KEY");
@@ -66,7 +68,7 @@ class ProviderApiTemplateTest extends CamelTestSupport {
                             "file:" + file, Files.readAllBytes(Path.of("../routes", file))));
                 }
                 TemplatedRouteBuilder.builder(getContext(), "provider-rate").routeId("acme-rate")
-                        .parameter("name", "acme-rate").parameter("rate", "3").parameter("window", "1000").add();
+                        .parameter("name", "acme-rate").parameter("rate", "3").add();
                 TemplatedRouteBuilder.builder(getContext(), "provider-api").routeId("acme-api")
                         .parameter("name", "acme-api").parameter("provider", "acme")
                         .parameter("baseUrl", "http://127.0.0.1:9").parameter("auth", "acmeAuth")

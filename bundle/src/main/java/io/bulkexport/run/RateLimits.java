@@ -1,0 +1,79 @@
+package io.bulkexport.run;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The vendors' rate limits as this instance holds them (bean {@code rateLimits}): the provider-rate route calls
+ * {@link #acquire} before each vendor call and the provider-api route {@link #done} once the vendor has answered (or
+ * the call failed). Of each limit, at most this instance's share ({@link Instances#share}) of calls is in flight or
+ * was answered less than a window ago.
+ *
+ * <p>Why not Camel's throttle EIP: it counts a call from the moment it lets it through, while the vendor counts it
+ * when it arrives, and the two differ by however long the sending takes — on a fresh JVM the first calls of a burst
+ * arrive several hundred milliseconds after they were let through, bunched with the next window's. A call counted
+ * until a window after its answer is counted through its arrival, whenever that was: whatever the delays, the vendor
+ * never sees more than the share arrive within one window. The price is the call's own duration added to the window
+ * for each permit, which calls made in parallel absorb.
+ */
+public final class RateLimits {
+    private final Instances instances;
+    private final long windowNanos;
+    private final Map<String, Limit> limits = new ConcurrentHashMap<>();
+
+    /** @param window what a rate is counted over: {@code bulkexport.rate.window-millis} */
+    public RateLimits(Instances instances, Duration window) {
+        this.instances = instances;
+        this.windowNanos = window.toNanos();
+    }
+
+    /**
+     * Waits until a call under limit {@code name} (calls per window for the whole cluster: {@code rate}) may go out,
+     * and counts it; every acquire must be followed by one {@link #done}.
+     */
+    public void acquire(String name, long rate) throws InterruptedException {
+        long share = instances.share(rate);
+        limits.computeIfAbsent(name, n -> new Limit()).acquire(share);
+    }
+
+    /** The call counted by {@link #acquire} has ended: it counts for one window more. */
+    public void done(String name) {
+        Limit limit = limits.get(name);
+        if (limit != null) {
+            limit.done();
+        }
+    }
+
+    /** Calls of one limit: those in flight, and when those answered within the last window were answered. */
+    private final class Limit {
+        private int inFlight;
+        private final ArrayDeque<Long> answered = new ArrayDeque<>();
+
+        synchronized void acquire(long share) throws InterruptedException {
+            while (true) {
+                long now = System.nanoTime();
+                while (!answered.isEmpty() && now - answered.peekFirst() >= windowNanos) {
+                    answered.pollFirst();
+                }
+                if (inFlight + answered.size() < share) {
+                    inFlight++;
+                    return;
+                }
+                // until the oldest answer leaves the window, or a call ends
+                long wait = answered.isEmpty() ? windowNanos : windowNanos - (now - answered.peekFirst());
+                TimeUnit.NANOSECONDS.timedWait(this, Math.max(wait, 100_000));
+            }
+        }
+
+        synchronized void done() {
+            if (inFlight > 0) {
+                inFlight--;
+                answered.addLast(System.nanoTime());
+                notifyAll();
+            }
+        }
+    }
+}
