@@ -308,7 +308,7 @@ jobs_case() { # jobs instances
     # the statements that took the database longest, to tell what grows with the number of runs
     local top
     top=$(psql -d postgres -tA -F ' ' -c "SELECT round(total_exec_time::numeric, 0) || ' ms in ' || calls || ' calls: '
-            || left(regexp_replace(query, '\\s+', ' ', 'g'), 110)
+            || left(regexp_replace(regexp_replace(query, '\\s+', ' ', 'g'), '^SELECT .*? FROM ', 'SELECT … FROM '), 130)
         FROM pg_stat_statements WHERE dbid = $DB_OID ORDER BY total_exec_time DESC LIMIT 5" | sed 's/^/      - /')
     NOTES+=("many-jobs $jobs x $n: $db_calls statements taking $db_ms ms in all; poll-tick query: $tick_calls calls,
     mean $tick_mean ms; largest RSS of an instance while all wait: ${waiting#* / } MB; other CPU $R_OTHER_CPU s;

@@ -5,10 +5,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 
 import io.bulkexport.state.Run;
@@ -35,6 +37,8 @@ public class RunMode {
     private volatile int exitCode;
     private volatile ScheduledExecutorService watcher;
     private boolean finished; // only touched on the watcher's thread
+    private final AtomicBoolean checkQueued = new AtomicBoolean();
+    private String witness; // a one-shot job whose run was active at the last check; only touched on the watcher's thread
 
     /** @param stop told the exit code once every one-shot job has ended (once mode) */
     public RunMode(boolean once, StateStore store, Jobs jobs, IntConsumer stop, long checkMillis) {
@@ -80,9 +84,13 @@ public class RunMode {
 
     private void runEnded() {
         ScheduledExecutorService current = watcher;
-        if (current != null) {
+        // runs ending together (hundreds of small jobs) make one check, not one each
+        if (current != null && checkQueued.compareAndSet(false, true)) {
             try {
-                current.execute(this::checkFinished);
+                current.execute(() -> {
+                    checkQueued.set(false);
+                    checkFinished();
+                });
             } catch (RejectedExecutionException alreadyStopping) {
                 // the last check has already seen every job end
             }
@@ -94,12 +102,24 @@ public class RunMode {
             return;
         }
         try {
+            // While a one-shot job's run is active there is nothing to summarise. One such job (the witness) is
+            // looked up by name; only once its run has ended are all active runs read, and the newest of this
+            // instance's jobs among them becomes the next witness: runs started last tend to end last, so with
+            // thousands of runs ending one by one the active ones are read a few times, not once per ended run.
+            Set<String> mine = jobs.onceJobNames();
+            if (witness != null && store.latestRun(witness).filter(run -> run.status().isActive()).isPresent()) {
+                return;
+            }
+            witness = store.activeJobNames().stream().filter(mine::contains).findFirst().orElse(null);
+            if (witness != null) {
+                return;
+            }
             List<Run> latest = new ArrayList<>();
             List<String> neverStarted = new ArrayList<>();
-            // one query for all jobs, however many: this runs every checkMillis
+            // one query for all jobs, however many
             Map<String, Run> byJob = new HashMap<>();
             store.latestRuns().forEach(run -> byJob.put(run.jobName(), run));
-            for (String name : jobs.onceJobNames()) {
+            for (String name : mine) {
                 Optional<Run> run = Optional.ofNullable(byJob.get(name));
                 if (run.isPresent() && run.get().status().isActive()) {
                     return;

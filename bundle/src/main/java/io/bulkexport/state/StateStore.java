@@ -9,7 +9,9 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,6 +106,28 @@ public class StateStore {
             latest.put(run.jobName(), run); // of two runs created in the same millisecond, the greater id (as latestRun)
         }
         return List.copyOf(latest.values());
+    }
+
+    /**
+     * The jobs with an active run ({@link RunStatus#isActive}), the most recently started first (a job with several
+     * active runs appears for each), read through the status index.
+     */
+    public List<String> activeJobNames() {
+        Object[] active = Arrays.stream(RunStatus.values()).filter(RunStatus::isActive).map(Enum::name).toArray();
+        List<String> names = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT job_name FROM bulkexport_run WHERE status IN ("
+                        + String.join(", ", Collections.nCopies(active.length, "?")) + ") ORDER BY created_at DESC")) {
+            bind(ps, active);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read runs", e);
+        }
+        return names;
     }
 
     /** The files of every run, counted by status (one query for all runs), by run id. */

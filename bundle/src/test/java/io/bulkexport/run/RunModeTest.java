@@ -91,6 +91,37 @@ class RunModeTest {
         assertThat(mode.exitCode()).isEqualTo(1);
     }
 
+    @Test
+    void stopsOnlyAfterTheLastRunWhicheverEndsFirst() throws Exception {
+        RunMode mode = onceMode("a", "b", "c");
+        Run a = downloading("a");
+        Run b = downloading("b");
+        Run c = downloading("c");
+        mode.startupDone();
+        Thread.sleep(200); // the first check has looked at the active runs
+
+        // the newest first (the one the check watches), then the oldest
+        for (Run run : List.of(c, a)) {
+            store.transition(run.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null);
+            assertThat(stopped.await(300, TimeUnit.MILLISECONDS)).as("stopped before b is done").isFalse();
+        }
+        store.transition(b.runId(), RunStatus.DOWNLOADING, RunStatus.FAILED, "expired");
+        assertThat(stopped.await(10, TimeUnit.SECONDS)).as("stopped once b has ended").isTrue();
+        assertThat(mode.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void aRunOfAJobNotItsOwnDoesNotHoldItUp() throws Exception {
+        RunMode mode = onceMode("a");
+        downloading("recurring-of-another-instance");
+        Run a = downloading("a");
+        mode.startupDone();
+
+        store.transition(a.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null);
+        assertThat(stopped.await(10, TimeUnit.SECONDS)).as("stopped once a is done").isTrue();
+        assertThat(mode.exitCode()).isZero();
+    }
+
     private Run downloading(String job) {
         Run run = store.createRun(job, "coresignal", null);
         store.markSubmitted(run.runId(), "req-" + job, Instant.now(), 1000);

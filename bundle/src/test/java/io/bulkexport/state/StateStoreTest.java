@@ -286,6 +286,7 @@ class StateStoreTest {
             Run run = store.createRun(job, "coresignal", null);
             assertThat(run.status()).isEqualTo(RunStatus.SUBMITTING);
             assertThat(store.latestRun(job)).map(Run::runId).contains(run.runId());
+            assertThat(store.activeJobNames()).as("submitting is active").contains(job);
 
             assertThat(store.markSubmitted(run.runId(), "req-1", t0.plusSeconds(30), 30_000)).isTrue();
             assertThat(store.markSubmitted(run.runId(), "req-2", t0, 1)).as("only from SUBMITTING").isFalse();
@@ -312,7 +313,9 @@ class StateStoreTest {
             assertThat(files.get(0).status()).isEqualTo(FileStatus.FAILED);
             assertThat(files.get(0).message()).isEqualTo("connection reset");
 
+            assertThat(store.activeJobNames()).as("downloading is active").contains(job);
             assertThat(store.transition(run.runId(), RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, "1 failed")).isTrue();
+            assertThat(store.activeJobNames()).as("an ended run is not").doesNotContain(job);
             assertThat(store.transition(run.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null)).isFalse();
             assertThat(store.retryFailedFiles(run.runId())).isEqualTo(1);
             assertThat(store.files(run.runId()).get(0).status()).isEqualTo(FileStatus.PENDING);
