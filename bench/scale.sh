@@ -2,7 +2,7 @@
 # Scale benchmark of bulk-export: many small one-shot jobs, and one run of many files, exported by 1 to N instances
 # (child processes of the built jar) that share one PostgreSQL, against the Coresignal sandbox (its own process).
 #
-#   bench/scale.sh                                    # both cases, about 10 minutes
+#   bench/scale.sh                                    # both cases, about 12 minutes
 #   BENCH_CASES=jobs bench/scale.sh                   # only the many-jobs case
 #   BENCH_JOB_RUNS="100:1 100:3" BENCH_READY_SECONDS=10 BENCH_CASES=jobs bench/scale.sh    # a quick look
 #
