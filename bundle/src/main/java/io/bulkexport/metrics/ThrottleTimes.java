@@ -5,8 +5,9 @@ import java.time.Duration;
 import org.apache.camel.Exchange;
 
 /**
- * Times each vendor call's wait in its provider's rate limit: the provider-api template calls {@link #enter} before
- * the provider-rate route and {@link #leave} after it (bean {@code throttleTimes}).
+ * Times each vendor call's wait in its provider's rate limit: the provider-api template (and start-job, which takes
+ * a submission's permit before storing its run) calls {@link #enter} before the provider-rate route and
+ * {@link #leave} after it (bean {@code throttleTimes}).
  */
 public final class ThrottleTimes {
     private static final String ENTERED = "bulkexportThrottleEntered";

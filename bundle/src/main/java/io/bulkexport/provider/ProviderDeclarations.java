@@ -73,10 +73,9 @@ public final class ProviderDeclarations {
             }
         }
         for (ProviderSpec spec : providers) {
-            String rateOf = spec.api().sharesRateWith() != null ? spec.api().sharesRateWith() : spec.getName();
             ids.add(context.addRouteFromTemplate(spec.getName() + "-api", "provider-api", Map.of(
                     "name", spec.getName() + "-api", "provider", spec.getName(), "baseUrl", spec.api().baseUrl(),
-                    "auth", authBean(spec), "rateRoute", rateRoute(rateOf))));
+                    "auth", authBean(spec), "rateRoute", rateRouteOf(spec))));
         }
         return ids;
     }
@@ -223,6 +222,11 @@ public final class ProviderDeclarations {
 
     private static String authBean(ProviderSpec spec) {
         return spec.getName() + "-auth";
+    }
+
+    /** The provider-rate route (and rate limit) that a provider's calls pass: its own, or the one it shares. */
+    public static String rateRouteOf(ProviderSpec spec) {
+        return rateRoute(spec.api().sharesRateWith() != null ? spec.api().sharesRateWith() : spec.getName());
     }
 
     private static String rateRoute(String provider) {

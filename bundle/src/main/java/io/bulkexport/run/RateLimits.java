@@ -6,10 +6,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.Exchange;
+
 /**
  * The vendors' rate limits as this instance holds them (bean {@code rateLimits}): the provider-rate route calls
  * {@link #acquire} before each vendor call and the provider-api route {@link #done} once the vendor has answered (or
- * the call failed). Of each limit, at most this instance's share ({@link Instances#share}) of calls is in flight or
+ * the call failed). A submission takes its permit before its run is stored, and gives it back unused
+ * ({@link #release}) if it makes no call. Of each limit, at most this instance's share ({@link Instances#share}) of calls is in flight or
  * was answered less than a window ago.
  *
  * <p>Why not Camel's throttle EIP: it counts a call from the moment it lets it through, while the vendor counts it
@@ -20,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * for each permit, which calls made in parallel absorb.
  */
 public final class RateLimits {
+    /** Exchange property: the rate limit whose permit the exchange holds, taken before its vendor call. */
+    public static final String PERMIT = "ratePermit";
+
     private final Instances instances;
     private final long windowNanos;
     private final Map<String, Limit> limits = new ConcurrentHashMap<>();
@@ -37,6 +43,19 @@ public final class RateLimits {
     public void acquire(String name, long rate) throws InterruptedException {
         long share = instances.share(rate);
         limits.computeIfAbsent(name, n -> new Limit()).acquire(share);
+    }
+
+    /**
+     * Gives back, uncounted, a permit that a submission took before its run was stored (exchange property
+     * {@link #PERMIT}, set by the start-job route) and did not use: the run was started elsewhere, or the submission
+     * failed before its call. The provider-api route removes the property when it uses the permit.
+     */
+    public void release(Exchange exchange) {
+        Object name = exchange.removeProperty(PERMIT);
+        Limit limit = name == null ? null : limits.get(name.toString());
+        if (limit != null) {
+            limit.cancel();
+        }
     }
 
     /** The call counted by {@link #acquire} has ended: it counts for one window more. */
@@ -65,6 +84,13 @@ public final class RateLimits {
                 // until the oldest answer leaves the window, or a call ends
                 long wait = answered.isEmpty() ? windowNanos : windowNanos - (now - answered.peekFirst());
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(wait, 100_000));
+            }
+        }
+
+        synchronized void cancel() {
+            if (inFlight > 0) {
+                inFlight--;
+                notifyAll();
             }
         }
 

@@ -13,6 +13,8 @@ import java.util.function.Function;
 
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.metrics.ExportMeters;
+import io.bulkexport.provider.ProviderDeclarations;
+import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.sink.SinkException;
 import io.bulkexport.sink.SinkRefusedException;
 import io.bulkexport.state.FileStatus;
@@ -45,6 +47,8 @@ public class Runs {
     static final Duration POLL_CLAIM = Duration.ofMinutes(2);
     /** Exchange property: when the file being fetched was first attempted (System.nanoTime). */
     private static final String FILE_STARTED = "bulkexportFileStarted";
+    /** Exchange property: the job's latest run when prepare decided (null: none), which record expects still. */
+    private static final String LATEST_RUN = "bulkexportLatestRun";
 
     private final StateStore store;
     private final Jobs jobs;
@@ -171,9 +175,10 @@ public class Runs {
     // ---------------------------------------------------------------- submit
 
     /**
-     * Decides what starting a job means now, and sets exchange property {@code action}: SUBMIT (a run was created
-     * in SUBMITTING, committed before anything is sent), DOWNLOAD (an incomplete run's failed files go back in
-     * line; body becomes its run id), or NONE.
+     * Decides what starting a job means now, and sets exchange property {@code action}: SUBMIT (a new run is due:
+     * the start-job route takes a permit of the provider's rate limit, named by property {@code rateRoute}, then
+     * {@link #record}s it), DOWNLOAD (an incomplete run's failed files go back in line; body becomes its run id), or
+     * NONE.
      */
     public void prepare(Exchange exchange) {
         String jobName = exchange.getMessage().getBody(String.class);
@@ -237,10 +242,27 @@ public class Runs {
             return;
         }
         sinkCheck.accept(job); // a refusal ends here: nothing stored, nothing sent, the next start tries again
+        ProviderSpec provider = exchange.getContext().getRegistry().lookupByNameAndType(job.provider(),
+                ProviderSpec.class);
+        exchange.setProperty("rateRoute", ProviderDeclarations.rateRouteOf(provider));
+        exchange.setProperty(LATEST_RUN, latestId);
+        exchange.setProperty("action", "SUBMIT");
+    }
+
+    /**
+     * Stores the run that {@link #prepare} found due, in SUBMITTING, committed before anything is sent: the
+     * start-job route sends it right after, with the rate-limit permit it holds already. Action becomes NONE if
+     * another instance started a run of the job meanwhile.
+     */
+    public void record(Exchange exchange) {
+        JobDefinition job = exchange.getProperty("job", JobDefinition.class);
+        String jobName = job.name();
         // a request id the bundle makes is random (never derived from the job or the user) and stored before sending
         String requestId = job.clientRequestId() ? UUID.randomUUID().toString() : null;
-        Optional<Run> started = store.startRun(jobName, job.provider(), requestId, latestId);
+        Optional<Run> started = store.startRun(jobName, job.provider(), requestId,
+                exchange.getProperty(LATEST_RUN, String.class));
         if (started.isEmpty()) {
+            exchange.setProperty("action", "NONE");
             startedElsewhere(jobName);
             return;
         }

@@ -11,6 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 class RateLimitsTest {
@@ -52,6 +55,26 @@ class RateLimitsTest {
                 .isLessThan(TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS / 2));
         limits.done("a");
         limits.done("b");
+    }
+
+    @Test
+    void a_permit_given_back_unused_does_not_count() throws Exception {
+        RateLimits limits = alone();
+        limits.acquire("vendor", 1);
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.setProperty(RateLimits.PERMIT, "vendor");
+        limits.release(exchange);
+        assertThat(exchange.getProperty(RateLimits.PERMIT)).isNull();
+
+        long before = System.nanoTime();
+        limits.acquire("vendor", 1);
+        assertThat(System.nanoTime() - before).as("the next call waits for nothing")
+                .isLessThan(TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS / 2));
+        limits.done("vendor");
+        before = System.nanoTime();
+        limits.acquire("vendor", 1);
+        assertThat(System.nanoTime() - before).as("a used permit counts for a window after its call")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS - 5));
     }
 
     /** The limits of an instance alone: its share is the whole rate. */
