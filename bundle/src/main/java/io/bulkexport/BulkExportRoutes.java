@@ -119,8 +119,10 @@ public class BulkExportRoutes extends RouteBuilder {
         instances.register();
         resources.instances = instances;
         registry.bind("instances", instances);
-        registry.bind("rateLimits", new RateLimits(instances,
-                Duration.ofMillis(settings.whole("bulkexport.rate.window-millis", 1000, 100))));
+        RateLimits rateLimits = new RateLimits(instances,
+                Duration.ofMillis(settings.whole("bulkexport.rate.window-millis", 1000, 100)));
+        instances.sharesHeldBy(rateLimits);
+        registry.bind("rateLimits", rateLimits);
         Jobs jobs = new Jobs();
         PollPolicy poll = new PollPolicy(
                 Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 30, 0.01) * 1000)),

@@ -31,6 +31,7 @@ public class Instances {
     private volatile boolean joining;
     private volatile long registeredAt;
     private volatile long joinDeadlineNanos;
+    private volatile RateLimits limits;
 
     /** @param exclusive the database serves one process at a time (embedded H2): no other lease in it is live */
     public Instances(StateStore store, String id, Duration lease, boolean exclusive) {
@@ -44,12 +45,23 @@ public class Instances {
         return id;
     }
 
+    /**
+     * The rate limits whose shares this instance holds: when it counts more instances than before, it records
+     * having counted them only once its calls fit the lowered shares, and an instance that stopped still counts for
+     * one of their windows (its last calls may still be counted by the vendor).
+     */
+    public void sharesHeldBy(RateLimits limits) {
+        this.limits = limits;
+    }
+
     /** Takes the lease, as the bundle starts (before the start-up route looks at what others left). */
     public void register() {
         registeredAt = store.registerInstance(lease.toMillis(), exclusive);
         registered = true;
-        List<String> instances = store.renewLease(lease.toMillis());
+        long countedAt = store.millis();
+        List<String> instances = store.liveInstances();
         live = Math.max(1, instances.size());
+        store.counted(countedAt); // nothing called yet: its share holds at once
         if (live > 1) {
             // the others learn of this instance when they next count the live ones (their heartbeat): until then
             // their share is the old one, so this one waits; an instance that counts nothing for a whole lease is dead
@@ -60,10 +72,23 @@ public class Instances {
                 instances);
     }
 
-    /** Counts the live instances and renews the lease (the heartbeat route). */
+    /**
+     * The heartbeat route: counts the instances, renews the lease, and records having counted them, which tells an
+     * instance that joined that this one's share is lowered now: its calls under the old share are out of their
+     * window (at most a third of a lease is waited for that; the joiner itself stops waiting after a lease).
+     */
     public void heartbeat() {
         if (registered) {
-            live = Math.max(1, store.renewLease(lease.toMillis()).size());
+            RateLimits held = limits;
+            long countedAt = store.millis();
+            int count = Math.max(1, store.instancesWithin(held == null ? 0 : held.window().toMillis()).size());
+            store.renewLease(lease.toMillis());
+            boolean lowered = count > live;
+            live = count;
+            if (lowered && held != null) {
+                held.awaitWithinShares(lease.dividedBy(3));
+            }
+            store.counted(countedAt);
         }
     }
 
@@ -75,6 +100,11 @@ public class Instances {
      */
     public long share(long rate) {
         awaitCalling();
+        return shareNow(rate);
+    }
+
+    /** This instance's share of {@code rate} by its last count, without waiting (see {@link #share}). */
+    long shareNow(long rate) {
         return Math.max(1, rate / live);
     }
 

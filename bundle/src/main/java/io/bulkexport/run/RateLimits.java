@@ -36,13 +36,35 @@ public final class RateLimits {
         this.windowNanos = window.toNanos();
     }
 
+    /** What a rate is counted over. */
+    public Duration window() {
+        return Duration.ofNanos(windowNanos);
+    }
+
+    /**
+     * Waits until each limit's calls in flight and answered within the window fit this instance's share (after it
+     * has counted more instances: calls let through under the old share still count at the vendor), at most
+     * {@code atMost}.
+     */
+    public void awaitWithinShares(Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        for (Limit limit : limits.values()) {
+            try {
+                limit.awaitWithin(instances, deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /**
      * Waits until a call under limit {@code name} (calls per window for the whole cluster: {@code rate}) may go out,
      * and counts it; every acquire must be followed by one {@link #done}.
      */
     public void acquire(String name, long rate) throws InterruptedException {
         long share = instances.share(rate);
-        limits.computeIfAbsent(name, n -> new Limit()).acquire(share);
+        limits.computeIfAbsent(name, n -> new Limit()).acquire(rate, share);
     }
 
     /**
@@ -70,13 +92,14 @@ public final class RateLimits {
     private final class Limit {
         private int inFlight;
         private final ArrayDeque<Long> answered = new ArrayDeque<>();
+        /** The cluster's rate of this limit, as the last call gave it. */
+        private long rate;
 
-        synchronized void acquire(long share) throws InterruptedException {
+        synchronized void acquire(long rate, long share) throws InterruptedException {
+            this.rate = rate;
             while (true) {
                 long now = System.nanoTime();
-                while (!answered.isEmpty() && now - answered.peekFirst() >= windowNanos) {
-                    answered.pollFirst();
-                }
+                forgetOlderThanWindow(now);
                 if (inFlight + answered.size() < share) {
                     inFlight++;
                     return;
@@ -84,6 +107,24 @@ public final class RateLimits {
                 // until the oldest answer leaves the window, or a call ends
                 long wait = answered.isEmpty() ? windowNanos : windowNanos - (now - answered.peekFirst());
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(wait, 100_000));
+            }
+        }
+
+        synchronized void awaitWithin(Instances instances, long deadlineNanos) throws InterruptedException {
+            while (true) {
+                long now = System.nanoTime();
+                forgetOlderThanWindow(now);
+                if (inFlight + answered.size() <= instances.shareNow(rate) || now - deadlineNanos >= 0) {
+                    return;
+                }
+                long wait = answered.isEmpty() ? windowNanos : windowNanos - (now - answered.peekFirst());
+                TimeUnit.NANOSECONDS.timedWait(this, Math.max(Math.min(wait, deadlineNanos - now), 100_000));
+            }
+        }
+
+        private void forgetOlderThanWindow(long now) {
+            while (!answered.isEmpty() && now - answered.peekFirst() >= windowNanos) {
+                answered.pollFirst();
             }
         }
 

@@ -258,18 +258,26 @@ public class StateStore {
         return clock.millis();
     }
 
-    /**
-     * The heartbeat: counts the live instances, then renews this instance's lease, recording when the count began
-     * ({@code counted_at}); registers it again if its row is gone. Returns the live instances, this one included.
-     */
-    public List<String> renewLease(long leaseMillis) {
+    /** Renews this instance's lease for {@code leaseMillis} from now; registers it again if its row is gone. */
+    public void renewLease(long leaseMillis) {
         long now = clock.millis();
-        List<String> live = liveInstances();
-        if (update("UPDATE bulkexport_instance SET lease_until = ?, counted_at = ? WHERE instance_id = ?",
-                now + leaseMillis, now, instanceId) == 0) {
+        if (update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", now + leaseMillis,
+                instanceId) == 0) {
             insertInstance(now, leaseMillis);
         }
-        return live;
+    }
+
+    /**
+     * Records that this instance counted the live instances, in a count that began at {@code countedAt} (by this
+     * store's clock, {@link #millis}), and holds to it: an instance registered before then may call vendors.
+     */
+    public void counted(long countedAt) {
+        update("UPDATE bulkexport_instance SET counted_at = ? WHERE instance_id = ?", countedAt, instanceId);
+    }
+
+    /** Now, by the clock this store judges leases with. */
+    public long millis() {
+        return clock.millis();
     }
 
     private void insertInstance(long now, long leaseMillis) {
@@ -305,16 +313,25 @@ public class StateStore {
                 RunStatus.SUBMITTED.name(), RunStatus.DOWNLOADING.name());
         update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
                 FileStatus.PENDING.name());
-        update("UPDATE bulkexport_instance SET lease_until = 0 WHERE instance_id = ?", instanceId);
+        // ended now: not live any more, and for a moment still among those whose calls a vendor may be counting
+        update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", clock.millis(), instanceId);
     }
 
     /** The instances whose lease is live, this one included. */
     public List<String> liveInstances() {
+        return instancesWithin(0);
+    }
+
+    /**
+     * The instances whose lease is live or ended less than {@code graceMillis} ago (a vendor may still count their
+     * last calls), this one included.
+     */
+    public List<String> instancesWithin(long graceMillis) {
         List<String> live = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT instance_id FROM bulkexport_instance"
                      + " WHERE lease_until > ? ORDER BY instance_id")) {
-            bind(ps, clock.millis());
+            bind(ps, clock.millis() - graceMillis);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     live.add(rs.getString(1));

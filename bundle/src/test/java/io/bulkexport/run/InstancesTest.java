@@ -54,6 +54,41 @@ class InstancesTest {
     }
 
     @Test
+    void should_let_a_joiner_call_only_once_the_calls_under_the_old_share_are_out_of_their_window() throws Exception {
+        Duration window = Duration.ofMillis(800);
+        try (HikariDataSource ds = dataSource()) {
+            Instances first = instance(ds, "a", LEASE);
+            RateLimits limits = new RateLimits(first, window);
+            first.sharesHeldBy(limits);
+            for (int i = 0; i < 6; i++) { // alone, the whole rate, answered just now
+                limits.acquire("vendor", 6);
+                limits.done("vendor");
+            }
+            long answered = System.nanoTime();
+            Instances second = instance(ds, "b", LEASE);
+            CompletableFuture<Long> secondsFirstCall = CompletableFuture.supplyAsync(() -> {
+                second.share(6);
+                return System.nanoTime();
+            });
+
+            first.heartbeat(); // counts two: its share is 3 now, but its 6 calls count for a window more
+            assertThat(Duration.ofNanos(System.nanoTime() - answered)).as("the count is recorded after the window")
+                    .isGreaterThanOrEqualTo(window.minusMillis(5));
+            assertThat(Duration.ofNanos(secondsFirstCall.get(5, TimeUnit.SECONDS) - answered))
+                    .as("the joiner's first call").isGreaterThanOrEqualTo(window.minusMillis(5));
+            assertThat(first.share(6)).isEqualTo(3);
+
+            second.release();
+            first.heartbeat();
+            assertThat(first.share(6)).as("a stopped instance's last calls may still count at the vendor")
+                    .isEqualTo(3);
+            Thread.sleep(window.toMillis() + 100);
+            first.heartbeat();
+            assertThat(first.share(6)).as("a window after it stopped, its share goes to the others").isEqualTo(6);
+        }
+    }
+
+    @Test
     void should_stop_waiting_after_a_lease_for_an_instance_that_never_counts() throws Exception {
         try (HikariDataSource ds = dataSource()) {
             instance(ds, "silent", LEASE); // registered, and then never renews its lease nor counts
