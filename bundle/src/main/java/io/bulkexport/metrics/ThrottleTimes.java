@@ -5,9 +5,8 @@ import java.time.Duration;
 import org.apache.camel.Exchange;
 
 /**
- * Times each vendor call's wait in its provider's rate limit: the provider-api template (and start-job, which takes
- * a submission's permit before storing its run) calls {@link #enter} before the provider-rate route and
- * {@link #leave} after it (bean {@code throttleTimes}).
+ * Times each vendor call's wait in its provider's rate limit: the provider-rate template calls {@link #enter} before
+ * it takes a permit and {@link #leave} after (bean {@code throttleTimes}).
  */
 public final class ThrottleTimes {
     private static final String ENTERED = "bulkexportThrottleEntered";

@@ -12,8 +12,8 @@ import org.apache.camel.Exchange;
  * The vendors' rate limits as this instance holds them (bean {@code rateLimits}): the provider-rate route calls
  * {@link #acquire} before each vendor call and the provider-api route {@link #done} once the vendor has answered (or
  * the call failed). A submission takes its permit before its run is stored, and gives it back unused
- * ({@link #release}) if it makes no call. Of each limit, at most this instance's share ({@link Instances#share}) of calls is in flight or
- * was answered less than a window ago.
+ * ({@link #release}) if it makes no call. Of each limit, at most this instance's share ({@link Instances#share}) of
+ * calls is in flight or was answered less than a window ago.
  *
  * <p>Why not Camel's throttle EIP: it counts a call from the moment it lets it through, while the vendor counts it
  * when it arrives, and the two differ by however long the sending takes — on a fresh JVM the first calls of a burst
@@ -64,7 +64,7 @@ public final class RateLimits {
      */
     public void acquire(String name, long rate) throws InterruptedException {
         long share = instances.share(rate);
-        limits.computeIfAbsent(name, n -> new Limit()).acquire(rate, share);
+        limits.computeIfAbsent(name, n -> new Limit(rate)).acquire(share);
     }
 
     /**
@@ -92,11 +92,14 @@ public final class RateLimits {
     private final class Limit {
         private int inFlight;
         private final ArrayDeque<Long> answered = new ArrayDeque<>();
-        /** The cluster's rate of this limit, as the last call gave it. */
-        private long rate;
+        /** The cluster's rate of this limit (the provider-rate route's, the same for every call). */
+        private final long rate;
 
-        synchronized void acquire(long rate, long share) throws InterruptedException {
+        Limit(long rate) {
             this.rate = rate;
+        }
+
+        synchronized void acquire(long share) throws InterruptedException {
             while (true) {
                 long now = System.nanoTime();
                 forgetOlderThanWindow(now);
@@ -104,9 +107,7 @@ public final class RateLimits {
                     inFlight++;
                     return;
                 }
-                // until the oldest answer leaves the window, or a call ends
-                long wait = answered.isEmpty() ? windowNanos : windowNanos - (now - answered.peekFirst());
-                TimeUnit.NANOSECONDS.timedWait(this, Math.max(wait, 100_000));
+                TimeUnit.NANOSECONDS.timedWait(this, untilOldestLeaves(now));
             }
         }
 
@@ -117,9 +118,13 @@ public final class RateLimits {
                 if (inFlight + answered.size() <= instances.shareNow(rate) || now - deadlineNanos >= 0) {
                     return;
                 }
-                long wait = answered.isEmpty() ? windowNanos : windowNanos - (now - answered.peekFirst());
-                TimeUnit.NANOSECONDS.timedWait(this, Math.max(Math.min(wait, deadlineNanos - now), 100_000));
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(untilOldestLeaves(now), deadlineNanos - now));
             }
+        }
+
+        /** How long to wait for the oldest answer to leave the window (a call that ends wakes the waiter sooner). */
+        private long untilOldestLeaves(long now) {
+            return Math.max(answered.isEmpty() ? windowNanos : windowNanos - (now - answered.peekFirst()), 100_000);
         }
 
         private void forgetOlderThanWindow(long now) {

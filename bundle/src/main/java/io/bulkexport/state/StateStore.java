@@ -114,20 +114,8 @@ public class StateStore {
      */
     public List<String> activeJobNames() {
         Object[] active = Arrays.stream(RunStatus.values()).filter(RunStatus::isActive).map(Enum::name).toArray();
-        List<String> names = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT job_name FROM bulkexport_run WHERE status IN ("
-                        + String.join(", ", Collections.nCopies(active.length, "?")) + ") ORDER BY created_at DESC")) {
-            bind(ps, active);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read runs", e);
-        }
-        return names;
+        return queryStrings("SELECT job_name FROM bulkexport_run WHERE status IN ("
+                + String.join(", ", Collections.nCopies(active.length, "?")) + ") ORDER BY created_at DESC", active);
     }
 
     /** The files of every run, counted by status (one query for all runs), by run id. */
@@ -327,20 +315,8 @@ public class StateStore {
      * last calls), this one included.
      */
     public List<String> instancesWithin(long graceMillis) {
-        List<String> live = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT instance_id FROM bulkexport_instance"
-                     + " WHERE lease_until > ? ORDER BY instance_id")) {
-            bind(ps, clock.millis() - graceMillis);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    live.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the state database", e);
-        }
-        return live;
+        return queryStrings("SELECT instance_id FROM bulkexport_instance WHERE lease_until > ? ORDER BY instance_id",
+                clock.millis() - graceMillis);
     }
 
     /** Runs in this status whose owner has no live lease: what a dead instance left. */
@@ -607,22 +583,36 @@ public class StateStore {
         }
     }
 
+    /** The first column of every row the query returns. */
+    private List<String> queryStrings(String sql, Object... args) {
+        return query(sql, rs -> rs.getString(1), args);
+    }
+
     private List<Run> queryRuns(String sql, Object... args) {
-        List<Run> runs = new ArrayList<>();
+        return query(sql, rs -> new Run(rs.getString(1), rs.getString(2), rs.getString(3),
+                RunStatus.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), instant(rs, 7), instant(rs, 8),
+                instant(rs, 9), instant(rs, 10), rs.getLong(11), rs.getInt(12), rs.getBoolean(13), rs.getString(14)),
+                args);
+    }
+
+    /** One row of a result, read. */
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, RowReader<T> reader, Object... args) {
+        List<T> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    runs.add(new Run(rs.getString(1), rs.getString(2), rs.getString(3),
-                            RunStatus.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
-                            instant(rs, 7), instant(rs, 8), instant(rs, 9), instant(rs, 10), rs.getLong(11),
-                            rs.getInt(12), rs.getBoolean(13), rs.getString(14)));
+                    rows.add(reader.read(rs));
                 }
             }
         } catch (SQLException e) {
-            throw new StateStoreException("cannot read runs", e);
+            throw new StateStoreException("cannot read the state database", e);
         }
-        return runs;
+        return rows;
     }
 
     private int update(String sql, Object... args) {
