@@ -108,6 +108,11 @@ final class S3ProxyServer implements AutoCloseable {
         return client.headObject(b -> b.bucket(bucket).key(key)).contentType();
     }
 
+    /** The object's ETag: a new one each time the key is written. */
+    String etag(String bucket, String key) {
+        return client.headObject(b -> b.bucket(bucket).key(key)).eTag();
+    }
+
     byte[] read(String bucket, String key) {
         return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
     }

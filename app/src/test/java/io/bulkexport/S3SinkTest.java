@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole chain into a real S3 implementation (S3Proxy over HTTPS, started by the test) through camel-aws2-s3:
+ * The whole chain into a real S3 implementation (S3Proxy over HTTPS, started by the test) through the AWS SDK:
  * objects listed and read back, record sets compared with what the sandbox served, failures explained.
  */
 class S3SinkTest {

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.bulkexport.state.FileLanded;
+import io.bulkexport.state.FileStatus;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
@@ -37,8 +39,8 @@ class StatusCommandTest {
             Run done = store.createRun("done-job", "coresignal", null);
             store.markSubmitted(done.runId(), "req-done-1", Instant.now(), 1000);
             store.startDownloading(done.runId(), List.of("a.json.gz", "b.json.gz"));
-            store.fileDone(done.runId(), "a.json.gz", 700, 7000, 2, "00", "done-job/req-done-1/a.jsonl");
-            store.fileDone(done.runId(), "b.json.gz", 300, 3000, 0, "00", "done-job/req-done-1/b.jsonl");
+            land(store, done, "a.json.gz", 700, 2, "done-job/req-done-1/a.jsonl");
+            land(store, done, "b.json.gz", 300, 0, "done-job/req-done-1/b.jsonl");
             store.transition(done.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null);
 
             Run waiting = store.createRun("waiting-job", "datafiniti", null);
@@ -51,8 +53,9 @@ class StatusCommandTest {
             Run partial = store.createRun("partial-job", "coresignal", null);
             store.markSubmitted(partial.runId(), "req-part-4", Instant.now(), 1000);
             store.startDownloading(partial.runId(), List.of("x.json.gz", "y.json.gz", "z.json.gz"));
-            store.fileDone(partial.runId(), "x.json.gz", 50, 500, 0, "00", "partial-job/req-part-4/x.jsonl");
-            store.fileFailed(partial.runId(), "y.json.gz", "coresignal answered 500");
+            land(store, partial, "x.json.gz", 50, 0, "partial-job/req-part-4/x.jsonl");
+            store.fileFailed(store.claimFile(partial.runId(), "y.json.gz").orElseThrow(), FileStatus.FAILED,
+                    "coresignal answered 500");
             store.transition(partial.runId(), RunStatus.DOWNLOADING, RunStatus.INCOMPLETE,
                     "1 of 3 file(s) failed");
         }
@@ -112,6 +115,13 @@ class StatusCommandTest {
             assertThat(second.exitValue()).as(log).isEqualTo(2);
             assertThat(log).contains("embedded H2 serves one process", "PostgreSQL");
         }
+    }
+
+    /** Lands a file of the run in the ledger, as the pipeline does: claimed, then landed under the claim. */
+    private static void land(StateStore store, Run run, String file, long records, long quarantined, String path)
+            throws Exception {
+        store.landFile(store.claimFile(run.runId(), file).orElseThrow(),
+                new FileLanded(path, records, records * 10, quarantined, "00", null), () -> { });
     }
 
     private static String line(List<String> lines, String job) {

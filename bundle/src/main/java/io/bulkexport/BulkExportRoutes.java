@@ -29,9 +29,11 @@ import io.bulkexport.records.DecompressionLimit;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
+import io.bulkexport.run.FileClaims;
 import io.bulkexport.run.InstanceId;
 import io.bulkexport.run.Instances;
 import io.bulkexport.run.Jobs;
+import io.bulkexport.run.Landings;
 import io.bulkexport.run.PollPolicy;
 import io.bulkexport.run.RateLimits;
 import io.bulkexport.run.RetryPolicy;
@@ -44,7 +46,6 @@ import io.bulkexport.sink.S3Check;
 import io.bulkexport.sink.S3Clients;
 import io.bulkexport.sink.S3Settings;
 import io.bulkexport.sink.S3Sink;
-import io.bulkexport.sink.UnfinishedUploads;
 import io.bulkexport.state.StateDatabase;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.status.StatusReport;
@@ -116,6 +117,15 @@ public class BulkExportRoutes extends RouteBuilder {
         Instances instances = new Instances(store, instanceId, Duration.ofSeconds(
                 settings.whole("bulkexport.instance.lease-seconds", 30, 2)),
                 StateDatabase.isEmbedded(settings));
+        FileClaims fileClaims = new FileClaims(store);
+        registry.bind("fileClaims", fileClaims);
+        instances.onLeaseLapsed(() -> {
+            int revoked = fileClaims.revokeAll();
+            if (revoked > 0) {
+                LOG.warn("instance {}: {} download(s) in flight stopped: their files may be other instances' now",
+                        instanceId, revoked);
+            }
+        });
         instances.register();
         resources.instances = instances;
         registry.bind("instances", instances);
@@ -192,13 +202,17 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("recordOutput", recordOutput);
         registry.bind("writeRecords", (Processor) recordOutput::write);
         FileSink fileSink = new FileSink(output, outputCompression,
-                settings.flag("bulkexport.output.keep-vendor-gzip", true), store, recordOutput);
+                settings.flag("bulkexport.output.keep-vendor-gzip", true), recordOutput);
         registry.bind("fileSink", fileSink);
-        S3Sink s3Sink = new S3Sink(s3Settings, store, recordOutput);
+        S3Sink s3Sink = new S3Sink(s3Settings, () -> {
+            if (resources.s3Client == null) {
+                throw new IllegalStateException("no S3 client: no job writes to S3");
+            }
+            return resources.s3Client.get();
+        }, recordOutput);
         registry.bind("s3Sink", s3Sink);
-        registry.bind("unfinishedUploads", new UnfinishedUploads(
-                () -> resources.s3Client == null ? null : resources.s3Client.get(),
-                () -> s3Settings.bucket().orElseThrow()));
+        registry.bind("landings", new Landings(store, fileClaims, meters,
+                Map.of("file", fileSink::writeManifest, "s3", s3Sink::writeManifest)));
         ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
                 (int) settings.whole("bulkexport.download.parallelism", 2, 1));
         registry.bind("downloadPool", downloads);
@@ -294,13 +308,11 @@ public class BulkExportRoutes extends RouteBuilder {
                 "aws.sessionToken")) {
             Secrets.get(secret);
         }
-        // built on a thread of its own (above, or by the start-up check); the route's upload endpoint looks it up at
-        // its first use
+        // built on a thread of its own (above, or by the start-up check); the sink asks for it at its first upload
         if (resources.s3Client == null) {
             resources.s3Client = new S3Clients.Shared(s3Settings);
         }
         S3Clients.Shared client = resources.s3Client;
-        context.getRegistry().bind("s3Client", S3Client.class, client::get);
         resources.s3Check = S3Check.start(client, s3Settings);
         if (cleanSpool) {
             s3Sink.cleanSpool(s3Jobs);

@@ -37,6 +37,13 @@ public interface ExportMeters {
     default void fileFailed(String provider) {
     }
 
+    /**
+     * An attempt at a file was discarded, superseded: its instance lost the file's claim (its lease lapsed and another
+     * instance took the file over).
+     */
+    default void fileSuperseded(String provider) {
+    }
+
     /** A vendor file was read to its end or abandoned: the bytes that came over the wire and the bytes they decoded to. */
     default void bytesRead(long wireBytes, long decodedBytes) {
     }

@@ -75,6 +75,16 @@ final class MicrometerMeters implements ExportMeters {
     }
 
     @Override
+    public void fileSuperseded(String provider) {
+        MeterRegistry meters = registry();
+        if (meters != null) {
+            Counter.builder("bulkexport.files.superseded")
+                    .description("Attempts at vendor files discarded because their instance lost the file's claim")
+                    .tags("provider", label(provider)).register(meters).increment();
+        }
+    }
+
+    @Override
     public void bytesRead(long wireBytes, long decodedBytes) {
         MeterRegistry meters = registry();
         if (meters != null) {

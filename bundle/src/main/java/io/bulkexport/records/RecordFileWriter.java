@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public final class RecordFileWriter implements Closeable {
 
-    private enum State { OPEN, COMMITTED, ABORTED }
+    private enum State { OPEN, SEALED, COMMITTED, ABORTED }
 
     private final Path target;
     private final Path temp;
@@ -30,27 +30,30 @@ public final class RecordFileWriter implements Closeable {
     private final Compression compression;
     private final HashingFileOutput out;
     private final boolean durable;
+    private final String attempt;
+    private Path stored; // what the sealed output is, before it is published: the temp, or the kept source
     private SourceCopy source; // the vendor's file, while it can still be stored as it is
     private QuarantineFile quarantine;
     private long records;
     private long quarantined;
     private State state = State.OPEN;
 
-    private RecordFileWriter(Path target, String sourceFile, Compression compression, HashingFileOutput out,
-                             boolean durable) {
+    private RecordFileWriter(Path target, String attempt, String sourceFile, Compression compression,
+                             HashingFileOutput out, boolean durable) {
         this.target = target;
+        this.attempt = attempt;
         this.durable = durable;
         this.compression = compression;
-        this.temp = AtomicFiles.tempFor(target);
+        this.temp = AtomicFiles.tempFor(target, attempt);
         this.quarantineTarget = quarantinePathFor(target);
-        this.quarantineTemp = AtomicFiles.tempFor(quarantineTarget);
+        this.quarantineTemp = AtomicFiles.tempFor(quarantineTarget, attempt);
         this.sourceFile = sourceFile;
         this.out = out;
     }
 
     /**
-     * Starts writing {@code target}: creates its parent directories and a fresh temp file
-     * {@code .<name>.part} beside it (replacing a leftover one). {@code sourceFile} is what
+     * Starts writing {@code target}: creates its parent directories and a temp file of this attempt's own
+     * ({@code .<name>.<attempt>.part}) beside it. {@code sourceFile} is what
      * quarantine lines name when a batch does not carry its own.
      */
     public static RecordFileWriter open(Path target, String sourceFile) throws IOException {
@@ -72,14 +75,15 @@ public final class RecordFileWriter implements Closeable {
             throws IOException {
         Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
         Files.createDirectories(absolute.getParent());
-        return new RecordFileWriter(absolute, sourceFile, compression,
-                HashingFileOutput.create(AtomicFiles.tempFor(absolute), compression), durable);
+        String attempt = AtomicFiles.newAttempt();
+        return new RecordFileWriter(absolute, attempt, sourceFile, compression,
+                HashingFileOutput.create(AtomicFiles.tempFor(absolute, attempt), compression), durable);
     }
 
     /**
      * Offers the gzip JSON Lines stream the records will be read from, before the first batch, so that the stored
      * file can be that stream's own bytes (see the class comment): returns the stream to read instead, which copies
-     * what passes into a temp file beside the output ({@code .<name>.source.part}). Only for a gzip output; the
+     * what passes into a temp file beside the output ({@code .<name>.source.<attempt>.part}). Only for a gzip output; the
      * stream must be the raw gzip bytes.
      */
     public InputStream keepSource(InputStream gzipSource) throws IOException {
@@ -87,8 +91,31 @@ public final class RecordFileWriter implements Closeable {
         if (compression != Compression.GZIP || source != null) {
             throw new IllegalStateException("only a gzip output, once, can keep its source: " + target);
         }
-        source = SourceCopy.create(AtomicFiles.tempFor(target.resolveSibling(target.getFileName() + ".source")));
+        source = SourceCopy.create(AtomicFiles.tempFor(target.resolveSibling(target.getFileName() + ".source"),
+                attempt));
         return source.tee(gzipSource);
+    }
+
+    /**
+     * Writes a small file whole ({@code content}), under a temporary name of its own, forced to disk, then renamed
+     * over {@code target} and its folder synced: readers see the old file or the new one, never part of one.
+     */
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path temp = AtomicFiles.tempFor(target, AtomicFiles.newAttempt());
+        try {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            AtomicFiles.moveIntoPlace(temp, target);
+            AtomicFiles.syncDirectory(target.getParent());
+        } finally {
+            AtomicFiles.deleteQuietly(temp); // gone after the move; left only by a failure
+        }
     }
 
     /** Where quarantined lines for {@code target} go: {@code <name without .jsonl or .jsonl.gz>.quarantine.jsonl}. */
@@ -155,17 +182,25 @@ public final class RecordFileWriter implements Closeable {
     }
 
     /**
-     * Makes the output final: flushes the temp files (and forces them to disk if durable), renames them over the targets
-     * (quarantine first, so the main file appearing means everything is in place), and removes a
-     * stale quarantine file if this run quarantined nothing. On failure the temps are deleted.
+     * Makes the output final: {@link #seal} then {@link #publish}.
      */
     public FileResult commit() throws IOException {
+        FileResult result = seal();
+        publish();
+        return result;
+    }
+
+    /**
+     * Completes the output without making it visible: flushes the temp files (and forces them to disk if durable).
+     * The result names where {@link #publish} will put it. On failure the temps are deleted.
+     */
+    public FileResult seal() throws IOException {
         requireOpen();
         try {
             if (source != null && !source.isWhole()) {
                 compressTaken();
             }
-            Path stored = temp;
+            stored = temp;
             String sha256;
             long bytes;
             if (source != null) {
@@ -178,11 +213,31 @@ public final class RecordFileWriter implements Closeable {
                 sha256 = out.finish(durable);
                 bytes = out.storedBytes();
             }
-            Path quarantinePath = null;
             if (quarantine != null) {
                 quarantine.finish(durable);
+            }
+            state = State.SEALED;
+            return new FileResult(target, records, bytes, sha256, quarantined,
+                    quarantine == null ? null : quarantineTarget, source != null);
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Renames the sealed temp files over the targets (quarantine first, so the main file appearing means everything
+     * is in place; a stale quarantine file is removed if this attempt quarantined nothing), and deletes what other
+     * attempts at this file left beside it. On failure the temps are deleted.
+     */
+    public void publish() throws IOException {
+        if (state != State.SEALED) {
+            throw new IllegalStateException("writer for " + target + " is " + state.name().toLowerCase()
+                    + ", not sealed");
+        }
+        try {
+            if (quarantine != null) {
                 AtomicFiles.moveIntoPlace(quarantineTemp, quarantineTarget);
-                quarantinePath = quarantineTarget;
             } else {
                 Files.deleteIfExists(quarantineTarget);
             }
@@ -191,16 +246,17 @@ public final class RecordFileWriter implements Closeable {
                 AtomicFiles.syncDirectory(target.getParent());
             }
             state = State.COMMITTED;
-            return new FileResult(target, records, bytes, sha256, quarantined, quarantinePath, source != null);
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
         }
+        AtomicFiles.deleteOtherAttempts(target, "source");
+        AtomicFiles.deleteOtherAttempts(quarantineTarget);
     }
 
     /** Discards the output: closes quietly and deletes the temp files. Does nothing after commit or a previous abort. */
     public void abort() {
-        if (state != State.OPEN) {
+        if (state == State.COMMITTED || state == State.ABORTED) {
             return;
         }
         state = State.ABORTED;
@@ -209,6 +265,9 @@ public final class RecordFileWriter implements Closeable {
         closeQuietly(source);
         AtomicFiles.deleteQuietly(temp);
         AtomicFiles.deleteQuietly(quarantineTemp);
+        if (stored != null) {
+            AtomicFiles.deleteQuietly(stored);
+        }
     }
 
     /** Same as {@link #abort()}: a writer closed without a commit leaves nothing behind. */

@@ -32,6 +32,7 @@ public class Instances {
     private volatile long registeredAt;
     private volatile long joinDeadlineNanos;
     private volatile RateLimits limits;
+    private volatile Runnable onLapse = () -> { };
 
     /** @param exclusive the database serves one process at a time (embedded H2): no other lease in it is live */
     public Instances(StateStore store, String id, Duration lease, boolean exclusive) {
@@ -54,9 +55,21 @@ public class Instances {
         this.limits = limits;
     }
 
+    /**
+     * What to do when this instance finds its lease lapsed, before it registers again: give up the claims it holds,
+     * since other instances may have taken them meanwhile.
+     */
+    public void onLeaseLapsed(Runnable action) {
+        this.onLapse = action;
+    }
+
     /** Takes the lease, as the bundle starts (before the start-up route looks at what others left). */
     public void register() {
-        registeredAt = store.registerInstance(lease.toMillis(), exclusive);
+        join(store.registerInstance(lease.toMillis(), exclusive));
+    }
+
+    private void join(long registeredAt) {
+        this.registeredAt = registeredAt;
         registered = true;
         long countedAt = store.millis();
         List<String> instances = store.liveInstances();
@@ -77,12 +90,15 @@ public class Instances {
      * instance that joined that this one's share is lowered now: its calls under the old share are out of their
      * window (at most a third of a lease is waited for that; the joiner itself stops waiting after a lease).
      */
-    public void heartbeat() {
+    public synchronized void heartbeat() {
         if (registered) {
             RateLimits held = limits;
             long countedAt = store.millis();
             int count = Math.max(1, store.instancesWithin(held == null ? 0 : held.window().toMillis()).size());
-            store.renewLease(lease.toMillis());
+            if (!store.renewLease(lease.toMillis())) {
+                lapsed();
+                return;
+            }
             boolean lowered = count > live;
             live = count;
             if (lowered && held != null) {
@@ -130,6 +146,19 @@ public class Instances {
                 return;
             }
         }
+    }
+
+    /**
+     * The lease had run out when this instance came to renew it (the process was frozen, starved of CPU, or cut off
+     * from the database for longer than a lease): other instances may have taken its files and runs. It does not
+     * carry on as if nothing happened: its claims in flight are revoked (their downloads stop, their output is
+     * discarded), and it registers again, which gives up its claims in the ledger, and joins the others again.
+     */
+    private void lapsed() {
+        LOG.warn("instance {}: its lease had lapsed (no renewal for over {} s): other instances may have taken its"
+                + " files; its downloads in flight are discarded and it registers again", id, lease.toSeconds());
+        onLapse.run();
+        join(store.registerAfterLapse(lease.toMillis()));
     }
 
     /** Ends the lease and hands this instance's waiting and downloading runs back (a graceful stop). */

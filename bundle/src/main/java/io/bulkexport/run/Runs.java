@@ -22,7 +22,6 @@ import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
 import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
-import io.bulkexport.vendor.FileExpiredException;
 import io.bulkexport.vendor.Redaction;
 import io.bulkexport.vendor.RequestBodies;
 import io.bulkexport.vendor.RetryableVendorException;
@@ -45,8 +44,6 @@ public class Runs {
     public static final String SCHEDULED_AT = "scheduledFireTime";
     /** How long a claimed status check may take before another instance may claim it again. */
     static final Duration POLL_CLAIM = Duration.ofMinutes(2);
-    /** Exchange property: when the file being fetched was first attempted (System.nanoTime). */
-    private static final String FILE_STARTED = "bulkexportFileStarted";
     /** Exchange property: the job's latest run when prepare decided (null: none), which record expects still. */
     private static final String LATEST_RUN = "bulkexportLatestRun";
 
@@ -144,26 +141,6 @@ public class Runs {
         }
         inProcess.addAll(runs);
         return List.copyOf(runs);
-    }
-
-    /** Before a file is fetched (body: its {@link RunFile}): claims it; false if another instance fetches it. */
-    public boolean claimFile(Exchange exchange) {
-        RunFile file = exchange.getMessage().getBody(RunFile.class);
-        return store.claimFile(exchange.getProperty("runId", String.class), file.fileName());
-    }
-
-    /**
-     * After this process's pass over a run's files: true when none is still to fetch, so that the manifest is written
-     * and the run finished now. Files other instances are still fetching leave that to whoever lands the last one.
-     */
-    public boolean allFilesSettled(Exchange exchange) {
-        String runId = exchange.getProperty("runId", String.class);
-        long pending = store.files(runId).stream().filter(f -> f.status() == FileStatus.PENDING).count();
-        if (pending > 0) {
-            LOG.info("{}: {} file(s) of request {} are with other instances; the one that lands the last writes the"
-                    + " manifest", exchange.getProperty("jobName"), pending, exchange.getProperty("requestId"));
-        }
-        return pending == 0;
     }
 
     /** This process's pass over a run has ended, one way or another. */
@@ -292,8 +269,16 @@ public class Runs {
         }
         boolean webhook = exchange.getProperty(RequestBodies.WEBHOOK_URL) != null;
         long interval = (webhook ? webhooks.pollInterval() : poll.firstInterval()).toMillis();
-        store.markSubmitted(runId, requestId, clock.instant().plusMillis(interval), interval);
         meters.submitted(exchange.getProperty("provider", String.class));
+        if (!store.markSubmitted(runId, requestId, clock.instant().plusMillis(interval), interval)) {
+            // this instance's lease lapsed while it was sending, and another settled the run as unknown meanwhile
+            LOG.error("{}: request {} was accepted, but its run {} had been settled meanwhile as {} (this instance's"
+                            + " lease lapsed while it was submitting): resume the request with"
+                            + " -Dbulkexport.attach.{}={}; nothing is submitted again", exchange.getProperty("jobName"),
+                    requestId, runId, store.run(runId).map(Run::status).orElse(null), exchange.getProperty("jobName"),
+                    requestId);
+            return;
+        }
         LOG.info("{}: request {} accepted; first status check in {}{}", exchange.getProperty("jobName"), requestId,
                 human(Duration.ofMillis(interval)), webhook ? " unless the vendor's webhook call comes first" : "");
     }
@@ -482,36 +467,9 @@ public class Runs {
         }
         String fileName = exchange.getProperty("fileName", String.class);
         store.fileAttempted(exchange.getProperty("runId", String.class), fileName);
-        exchange.setProperty(FILE_STARTED, System.nanoTime());
+        exchange.setProperty(Landings.FILE_STARTED, System.nanoTime());
         // a name that cannot become a path inside the job's output is refused before anything is fetched
         io.bulkexport.sink.SafePaths.outputName(fileName);
-    }
-
-    /** A file landed (body: the sink's {@link FileLanded}). */
-    public void fileLanded(Exchange exchange) {
-        FileLanded landed = exchange.getMessage().getBody(FileLanded.class);
-        store.fileDone(exchange.getProperty("runId", String.class), exchange.getProperty("fileName", String.class),
-                landed.records(), landed.bytes(), landed.quarantined(), landed.sha256(), landed.location());
-        Long started = exchange.getProperty(FILE_STARTED, Long.class);
-        meters.fileLanded(exchange.getProperty("provider", String.class), exchange.getProperty("sink", String.class),
-                landed.records(), landed.bytes(), landed.quarantined(),
-                Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
-    }
-
-    /** A file could not be fetched after its retries, or has expired at the vendor; the run carries on. */
-    public void fileFailed(Exchange exchange) {
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String message = describe(cause);
-        String runId = exchange.getProperty("runId", String.class);
-        String fileName = exchange.getProperty("fileName", String.class);
-        meters.fileFailed(exchange.getProperty("provider", String.class));
-        if (cause instanceof FileExpiredException) {
-            store.fileExpired(runId, fileName, message);
-            LOG.error("{}: file {} EXPIRED: {}", exchange.getProperty("jobName"), fileName, message);
-            return;
-        }
-        store.fileFailed(runId, fileName, message);
-        LOG.error("{}: file {} failed: {}", exchange.getProperty("jobName"), fileName, message);
     }
 
     /** Something other than a file failed while the run was downloading: it ends INCOMPLETE, resumable. */
@@ -526,35 +484,6 @@ public class Runs {
         } else {
             LOG.error("download of run {} failed: {}", runId == null ? exchange.getMessage().getBody() : runId,
                     describe(cause));
-        }
-    }
-
-    /** Marks the run done (after its manifest is written) or incomplete. */
-    public void finish(Exchange exchange) {
-        String runId = exchange.getProperty("runId", String.class);
-        List<RunFile> files = store.files(runId);
-        List<RunFile> failed = files.stream().filter(f -> f.status() != FileStatus.DONE).toList();
-        Object jobName = exchange.getProperty("jobName");
-        if (failed.isEmpty()) {
-            long records = files.stream().mapToLong(RunFile::records).sum();
-            long quarantined = files.stream().mapToLong(RunFile::quarantined).sum();
-            if (store.transition(runId, RunStatus.DOWNLOADING, RunStatus.DONE, null)) {
-                LOG.info("{}: DONE — request {}: {} file(s), {} records, {} quarantined", jobName,
-                        exchange.getProperty("requestId"), files.size(), records, quarantined);
-            }
-        } else if (failed.stream().allMatch(f -> f.status() == FileStatus.EXPIRED)) {
-            String message = failed.size() + " of " + files.size() + " file(s) expired at the vendor before they were"
-                    + " fetched (first: " + failed.get(0).fileName() + ": " + failed.get(0).message() + "); files"
-                    + " already landed are kept; the rest can only come from a new, paid run: -Dbulkexport.new-run="
-                    + jobName;
-            store.transition(runId, RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, message);
-            LOG.error("{}: INCOMPLETE — {}", jobName, message);
-        } else {
-            String message = failed.size() + " of " + files.size() + " file(s) failed (first: " + failed.get(0)
-                    .fileName() + ": " + failed.get(0).message() + "); files already landed are kept, and starting"
-                    + " the job again retries the rest without submitting";
-            store.transition(runId, RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, message);
-            LOG.error("{}: INCOMPLETE — {}", jobName, message);
         }
     }
 

@@ -2,20 +2,18 @@ package io.bulkexport.sink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
-import java.util.Optional;
+import java.util.List;
 
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.records.Compression;
 import io.bulkexport.records.FileResult;
 import io.bulkexport.records.RecordFileWriter;
-import io.bulkexport.run.FileLanded;
+import io.bulkexport.state.FileLanded;
 import io.bulkexport.state.Run;
-import io.bulkexport.state.StateStore;
+import io.bulkexport.state.RunFile;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +30,6 @@ public class FileSink {
     private final Path outputDir;
     private final Compression compression;
     private final boolean keepVendorGzip;
-    private final StateStore store;
     private final RecordOutput output;
 
     /**
@@ -40,12 +37,10 @@ public class FileSink {
      * @param keepVendorGzip with gzip: store a vendor's gzip JSON Lines file as it came when every line is kept as
      *                       read (see {@link RecordFileWriter#keepSource}), instead of compressing the records here
      */
-    public FileSink(Path outputDir, Compression compression, boolean keepVendorGzip, StateStore store,
-                    RecordOutput output) {
+    public FileSink(Path outputDir, Compression compression, boolean keepVendorGzip, RecordOutput output) {
         this.outputDir = outputDir;
         this.compression = compression;
         this.keepVendorGzip = keepVendorGzip;
-        this.store = store;
         this.output = output;
     }
 
@@ -89,44 +84,51 @@ public class FileSink {
                 compression, keepVendorGzip, true);
     }
 
-    /** Moves the complete file into place; the body becomes what landed. */
-    public FileLanded commit(Exchange exchange) throws IOException {
-        FileResult result = output.commit(exchange);
-        output.landed(exchange, result, "");
+    /**
+     * The file is complete under its temporary name: the body becomes the {@link StagedFile} that the pipeline
+     * renames into place under the fence.
+     */
+    public StagedFile seal(Exchange exchange) throws IOException {
+        FileResult result = output.seal(exchange);
         Path root = outputDir.toAbsolutePath().normalize();
-        return new FileLanded(root.relativize(result.path().toAbsolutePath().normalize()).toString(),
+        FileLanded landed = new FileLanded(root.relativize(result.path().toAbsolutePath().normalize()).toString(),
                 result.records(), result.bytes(), result.quarantined(), result.sha256Hex(),
                 result.quarantinePath() == null ? null
                         : root.relativize(result.quarantinePath().toAbsolutePath().normalize()).toString());
+        return new StagedFile() {
+            @Override
+            public FileLanded landed() {
+                return landed;
+            }
+
+            @Override
+            public void publish() throws IOException {
+                output.publish(exchange);
+            }
+
+            @Override
+            public void published() {
+                output.landed(exchange, result, "");
+            }
+
+            @Override
+            public void discard() {
+                output.abort(exchange);
+            }
+        };
     }
 
     /**
-     * Writes the request's manifest once every file has landed (see {@link Manifest}), with each file's path
-     * relative to the request's folder. Written last, under a temporary name then renamed, so its presence means
-     * the request is complete.
+     * Writes the manifest of a run whose files have all landed (see {@link Manifest}), with each file's path relative
+     * to the request's folder, under a temporary name then renamed and synced, so that its presence means the request
+     * is complete.
      */
-    public void writeManifest(Exchange exchange) throws IOException {
-        Optional<Manifest> complete = Manifest.ofCompleteRun(store, exchange.getProperty("runId", String.class));
-        if (complete.isEmpty()) {
-            return;
-        }
-        Run run = complete.get().run();
+    public void writeManifest(Run run, List<RunFile> files) throws IOException {
         Path dir = requestDir(run.jobName(), run.requestId()).toAbsolutePath().normalize();
         Path root = outputDir.toAbsolutePath().normalize();
-        byte[] json = complete.get().toJson("path", file -> dir.relativize(root.resolve(file.outputPath())).toString());
+        byte[] json = new Manifest(run, files).toJson("path",
+                file -> dir.relativize(root.resolve(file.outputPath())).toString());
         Files.createDirectories(dir);
-        // a name of its own: two instances landing a run's last files at once may both write the (same) manifest
-        Path temp = dir.resolve("." + MANIFEST + "." + java.util.UUID.randomUUID() + ".part");
-        try {
-            Files.write(temp, json);
-            try {
-                Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp); // gone after the move; left only by a failure, which leaves nothing behind
-        }
+        RecordFileWriter.writeAtomically(dir.resolve(MANIFEST), json);
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulkexport.state.FileStatus;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
-import io.bulkexport.state.StateStore;
 
 /**
  * A request's {@code _manifest.json}: files, record counts, quarantined lines and checksums. The same content
@@ -27,19 +25,13 @@ final class Manifest {
     private final Run run;
     private final List<RunFile> files;
 
-    private Manifest(Run run, List<RunFile> files) {
+    /** The manifest of a run whose files have all landed, as the ledger recorded them. */
+    Manifest(Run run, List<RunFile> files) {
+        if (files.stream().anyMatch(f -> f.status() != FileStatus.DONE)) {
+            throw new IllegalArgumentException("a manifest lists landed files only: run " + run.runId());
+        }
         this.run = run;
         this.files = files;
-    }
-
-    /** The manifest of the run, once every one of its files has landed; empty while any has not. */
-    static Optional<Manifest> ofCompleteRun(StateStore store, String runId) {
-        Run run = store.run(runId).orElseThrow();
-        List<RunFile> files = store.files(runId);
-        if (files.stream().anyMatch(f -> f.status() != FileStatus.DONE)) {
-            return Optional.empty();
-        }
-        return Optional.of(new Manifest(run, files));
     }
 
     Run run() {

@@ -12,6 +12,7 @@ import io.bulkexport.records.FileResult;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordFileWriter;
 import io.bulkexport.records.RecordReaders;
+import io.bulkexport.run.FileClaims;
 import org.apache.camel.Exchange;
 
 /**
@@ -59,8 +60,12 @@ public class RecordOutput {
                 fileName, System.nanoTime()));
     }
 
-    /** Writes a validated batch of records (the body). */
+    /**
+     * Writes a validated batch of records (the body), unless the file's claim was revoked meanwhile (this instance
+     * found its lease lapsed): then the attempt stops here, superseded.
+     */
     public void write(Exchange exchange) throws IOException {
+        FileClaims.requireHeld(exchange);
         RecordBatch batch = exchange.getMessage().getBody(RecordBatch.class);
         RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
         writer.write(batch);
@@ -74,6 +79,22 @@ public class RecordOutput {
         exchange.removeProperty(WRITER);
         closeSource(exchange);
         return result;
+    }
+
+    /**
+     * Completes the local file under its temporary name, to be published by {@link #publish} (or discarded by
+     * {@link #abort}), and releases the vendor stream.
+     */
+    FileResult seal(Exchange exchange) throws IOException {
+        FileResult result = exchange.getProperty(WRITER, RecordFileWriter.class).seal();
+        closeSource(exchange);
+        return result;
+    }
+
+    /** Moves the file {@link #seal}ed under its final name. */
+    void publish(Exchange exchange) throws IOException {
+        exchange.getProperty(WRITER, RecordFileWriter.class).publish();
+        exchange.removeProperty(WRITER);
     }
 
     /** Remembers a committed local file that is only a copy on its way elsewhere: {@link #abort} deletes it. */

@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Asks S3, as the bundle starts, whether its bucket will take the files: it lists the bucket's unfinished uploads
- * under the prefix, the call every upload starts with anyway (see {@link UnfinishedUploads}). A refusal (no such
+ * under the prefix, the call every upload starts with anyway (see {@link S3Uploads}). A refusal (no such
  * bucket, credentials or permissions refused) keeps S3 jobs from being submitted, so that no request is paid for
  * whose files could not be stored; an outage is only reported, since uploads are retried and a run stays resumable.
  *

@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.utils.AttributeMap;
 
 /**
- * Builds the one S3 client the bundle uses (camel-aws2-s3 uploads through it, and unfinished uploads are cleaned
+ * Builds the one S3 client the bundle uses (the S3 sink uploads through it, and unfinished uploads are cleaned
  * with it) from the {@code bulkexport.s3.*} settings. Credentials come from the AWS default chain: environment
  * variables, system properties, profiles, container or instance roles.
  */

@@ -31,6 +31,11 @@ final class S3Failures {
             if ("NoSuchBucket".equals(code) || (status == 404 && code == null)) {
                 return new SinkRefusedException("S3 bucket '" + bucket + "' does not exist (bulkexport.s3.bucket)");
             }
+            if ("NoSuchUpload".equals(code)) {
+                return new SinkUnavailableException("the multipart upload was gone before it was completed (aborted"
+                        + " meanwhile by another attempt at the same file, or by the bucket's lifecycle rule): the file"
+                        + " is uploaded again");
+            }
             if (code != null && CREDENTIAL_ERRORS.contains(code)) {
                 return new SinkRefusedException("S3 refused the credentials (" + code + "): check what the AWS default"
                         + " credential chain provides (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, role)");

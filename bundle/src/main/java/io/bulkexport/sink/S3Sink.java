@@ -7,44 +7,46 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.records.FileResult;
 import io.bulkexport.records.RecordFileWriter;
-import io.bulkexport.run.FileLanded;
+import io.bulkexport.state.FileLanded;
 import io.bulkexport.state.Run;
-import io.bulkexport.state.StateStore;
+import io.bulkexport.state.RunFile;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Lands records in an S3 bucket, one object per vendor file under a deterministic key
  * {@code {prefix}/{job}/{request}/{file}.jsonl[.gz]}, so a file done again replaces its object. Records are spooled
- * to a local file (gzip by default) that the route then uploads with camel-aws2-s3 and this sink deletes; the
- * request's {@code _manifest.json} object is written last. Exchange properties tell the route what to upload:
- * {@code s3Key}/{@code s3File}, and {@code s3QuarantineKey}/{@code s3QuarantineFile} when lines were quarantined.
+ * to a local file of the attempt's own (gzip by default), whose parts are then uploaded through the AWS SDK
+ * ({@link S3Uploads}); the object appears when the pipeline completes the upload, under the fence of the file's claim,
+ * and the spool file is deleted. The request's {@code _manifest.json} object is written last.
  */
 public class S3Sink {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport.s3");
-    private static final String RESULT = "bulkexportS3Result";
+    private static final String SPOOL_DIR = "bulkexportS3SpoolDir";
 
     private final S3Settings settings;
-    private final StateStore store;
     private final RecordOutput output;
+    private final S3Uploads uploads;
 
-    public S3Sink(S3Settings settings, StateStore store, RecordOutput output) {
+    public S3Sink(S3Settings settings, Supplier<S3Client> client, RecordOutput output) {
         this.settings = settings;
-        this.store = store;
         this.output = output;
+        this.uploads = new S3Uploads(client, settings);
     }
 
     /**
      * Starts spooling the file named by property {@code fileName}; the body is the vendor's response stream.
-     * Whatever an earlier attempt at this file left is discarded first.
+     * Whatever an earlier attempt at this file left is discarded first. The spool file is in a folder of this
+     * attempt's own: two attempts at one file (two instances sharing a spool folder) never share a spool file.
      */
     public void open(Exchange exchange) {
         String job = exchange.getProperty("job", JobDefinition.class).name();
@@ -52,50 +54,91 @@ public class S3Sink {
         String name = SafePaths.outputName(exchange.getProperty("fileName", String.class))
                 + settings.compression().suffix();
         Path spool = settings.spoolDir().resolve(SafePaths.segment(job, "job name"))
-                .resolve(SafePaths.segment(requestId, "request id"));
+                .resolve(SafePaths.segment(requestId, "request id")).resolve(UUID.randomUUID().toString());
         // not forced to disk: a spool file only lives until it is uploaded, and a crash leaves none (see cleanSpool)
         output.open(exchange, SafePaths.under(spool, name), settings.compression(), settings.keepVendorGzip(), false);
+        exchange.setProperty(SPOOL_DIR, spool);
         exchange.setProperty("s3Key", settings.key(job, requestId, name));
     }
 
-    /** The spool file is complete: sets the properties that name what to upload, and under which keys. */
-    public void spooled(Exchange exchange) throws IOException {
+    /**
+     * The spool file is complete: its parts (and its quarantined lines') are uploaded, and the body becomes the
+     * {@link StagedFile} whose publish completes the uploads, quarantined lines first, so that the records object
+     * appearing means everything of the file is in place.
+     */
+    public StagedFile stage(Exchange exchange) throws IOException {
         FileResult result = output.commit(exchange);
         output.spooled(exchange, result);
-        exchange.setProperty(RESULT, result);
-        exchange.setProperty("s3File", result.path().toFile());
-        if (result.quarantinePath() != null) {
-            String key = exchange.getProperty("s3Key", String.class);
-            exchange.setProperty("s3QuarantineKey", RecordFileWriter.quarantineNameFor(key));
-            exchange.setProperty("s3QuarantineFile", result.quarantinePath().toFile());
-        }
-    }
-
-    /** Every object of the file is in the bucket: the spool is deleted and the body becomes what landed. */
-    public FileLanded landed(Exchange exchange) {
-        FileResult result = exchange.getProperty(RESULT, FileResult.class);
         String key = exchange.getProperty("s3Key", String.class);
-        output.landed(exchange, result, " in s3://" + settings.bucket().orElse("") + "/" + key);
-        return new FileLanded(key, result.records(), result.bytes(), result.quarantined(), result.sha256Hex(),
-                exchange.getProperty("s3QuarantineKey", String.class));
+        String quarantineKey = result.quarantinePath() == null ? null : RecordFileWriter.quarantineNameFor(key);
+        S3Uploads.Staged quarantine = null;
+        S3Uploads.Staged records;
+        try {
+            if (quarantineKey != null) {
+                quarantine = uploads.stage(quarantineKey, result.quarantinePath(), contentType(quarantineKey));
+            }
+            records = uploads.stage(key, result.path(), contentType(key));
+        } catch (RuntimeException e) {
+            if (quarantine != null) {
+                quarantine.abort();
+            }
+            discardSpool(exchange);
+            throw e;
+        }
+        FileLanded landed = new FileLanded(key, result.records(), result.bytes(), result.quarantined(),
+                result.sha256Hex(), quarantineKey);
+        S3Uploads.Staged stagedQuarantine = quarantine;
+        return new StagedFile() {
+            @Override
+            public FileLanded landed() {
+                return landed;
+            }
+
+            @Override
+            public void publish() {
+                if (stagedQuarantine != null) {
+                    stagedQuarantine.complete();
+                }
+                records.complete();
+            }
+
+            @Override
+            public void published() {
+                output.landed(exchange, result, " in s3://" + settings.bucket().orElse("") + "/" + key);
+                deleteSpoolDir(exchange);
+            }
+
+            @Override
+            public void discard() {
+                if (stagedQuarantine != null) {
+                    stagedQuarantine.abort();
+                }
+                records.abort();
+                discardSpool(exchange);
+            }
+        };
     }
 
-    /**
-     * The request's manifest (see {@link Manifest}) with each file's object key, once every file has landed: the
-     * body becomes its JSON and header {@code CamelAwsS3Key} its key. The body is null while any file has not.
-     */
-    public void manifest(Exchange exchange) {
-        Optional<Manifest> complete = Manifest.ofCompleteRun(store, exchange.getProperty("runId", String.class));
-        exchange.getMessage().setBody(null);
-        complete.ifPresent(manifest -> {
-            Run run = manifest.run();
-            byte[] json = manifest.toJson("key", file -> file.outputPath());
-            exchange.getMessage().setHeader(AWS2S3Constants.KEY, settings.key(run.jobName(), run.requestId(),
-                    Manifest.NAME));
-            exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, (long) json.length);
-            exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/json");
-            exchange.getMessage().setBody(json);
-        });
+    /** Writes the manifest object of a run whose files have all landed (see {@link Manifest}), with their keys. */
+    public void writeManifest(Run run, List<RunFile> files) {
+        byte[] json = new Manifest(run, files).toJson("key", RunFile::outputPath);
+        uploads.put(settings.key(run.jobName(), run.requestId(), Manifest.NAME), json, "application/json");
+    }
+
+    private void discardSpool(Exchange exchange) {
+        output.abort(exchange);
+        deleteSpoolDir(exchange);
+    }
+
+    private static void deleteSpoolDir(Exchange exchange) {
+        Path dir = (Path) exchange.removeProperty(SPOOL_DIR);
+        try {
+            if (dir != null) {
+                Files.deleteIfExists(dir); // empty once its files are gone; else cleaned at the next start
+            }
+        } catch (IOException ignored) {
+            // the spool is cleaned at the next start
+        }
     }
 
     /** The media type of an object, from its key: gzip, JSON Lines or JSON, so readers and consoles know it. */
@@ -104,11 +147,6 @@ public class S3Sink {
             return "application/gzip";
         }
         return key.endsWith(".jsonl") ? "application/x-ndjson" : "application/json";
-    }
-
-    /** Turns the failure of an S3 call (property {@code CamelExceptionCaught}) into one line, and throws that. */
-    public void failed(Exchange exchange) {
-        throw S3Failures.explain(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class), settings);
     }
 
     /**

@@ -84,7 +84,10 @@ final class StateSchema {
                             + " instance_id VARCHAR(200),"
                             + " PRIMARY KEY (job_name, fired_at))"),
             // 4: when each instance last began counting the live ones, so that one joining knows it has been counted
-            List.of("ALTER TABLE bulkexport_instance ADD COLUMN IF NOT EXISTS counted_at BIGINT"));
+            List.of("ALTER TABLE bulkexport_instance ADD COLUMN IF NOT EXISTS counted_at BIGINT"),
+            // 5: the fencing token of a file's claim, raised by every (re)claim: only the attempt made under the
+            // latest claim may land the file
+            List.of("ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS claim_epoch BIGINT DEFAULT 0 NOT NULL"));
 
     /** The schema version this release writes. */
     static final int CURRENT = VERSIONS.size();

@@ -246,13 +246,33 @@ public class StateStore {
         return clock.millis();
     }
 
-    /** Renews this instance's lease for {@code leaseMillis} from now; registers it again if its row is gone. */
-    public void renewLease(long leaseMillis) {
+    /**
+     * Takes this instance's lease again after it lapsed ({@link #renewLease} said so): gives up the claims of the files
+     * it was fetching, which other instances may hold now (its attempts at them are fenced off), and keeps its runs:
+     * a submission it is sending is still its own to answer, unless another instance has settled it meanwhile.
+     *
+     * @return as {@link #registerInstance}
+     */
+    public long registerAfterLapse(long leaseMillis) {
         long now = clock.millis();
         if (update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", now + leaseMillis,
                 instanceId) == 0) {
             insertInstance(now, leaseMillis);
         }
+        update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
+                FileStatus.PENDING.name());
+        return clock.millis();
+    }
+
+    /**
+     * Renews this instance's lease for {@code leaseMillis} from now, if it is still live. False when it has lapsed
+     * (or its row is gone): other instances may have taken this one's files and runs meanwhile, so it must not carry
+     * on as if nothing happened, but give up its claims and register again ({@link #registerInstance}).
+     */
+    public boolean renewLease(long leaseMillis) {
+        long now = clock.millis();
+        return update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ? AND lease_until > ?",
+                now + leaseMillis, instanceId, now) == 1;
     }
 
     /**
@@ -349,15 +369,112 @@ public class StateStore {
     }
 
     /**
-     * Claims a file still to fetch for this instance: true unless another instance with a live lease has claimed it
-     * (or it is not pending any more). Of several instances, one fetches each file; a dead one's files are claimed
-     * again. A file this instance has claimed is not claimed again by it: one pass of this instance fetches it.
+     * Claims a file still to fetch for this instance, unless another instance with a live lease has claimed it (or it
+     * is not pending any more). Of several instances, one fetches each file; a dead one's files are claimed again. A
+     * file this instance has claimed is not claimed again by it: one pass of this instance fetches it. Each claim
+     * raises the file's epoch, the fencing token that the claim carries: an attempt under an older claim can no
+     * longer land or fail the file. A claim that waits more than {@value #CLAIM_LOCK_WAIT_MILLIS} ms for a file
+     * being landed (a frozen lander holds its row) gives up: the file is offered again at the next heartbeat.
      */
-    public boolean claimFile(String runId, String fileName) {
-        return update("UPDATE bulkexport_file SET claimed_by = ?, updated_at = ? WHERE run_id = ? AND file_name = ?"
-                        + " AND status = ? AND (claimed_by IS NULL OR claimed_by NOT IN (SELECT instance_id FROM"
-                        + " bulkexport_instance WHERE lease_until > ?))", instanceId, clock.millis(), runId, fileName,
-                FileStatus.PENDING.name(), clock.millis()) == 1;
+    public Optional<FileClaim> claimFile(String runId, String fileName) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                waitForLocksAtMost(c, CLAIM_LOCK_WAIT_MILLIS);
+                long now = clock.millis();
+                int claimed = execute(c, "UPDATE bulkexport_file SET claimed_by = ?, claim_epoch = claim_epoch + 1,"
+                        + " updated_at = ? WHERE run_id = ? AND file_name = ? AND status = ? AND (claimed_by IS NULL"
+                        + " OR claimed_by NOT IN (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))",
+                        instanceId, now, runId, fileName, FileStatus.PENDING.name(), now);
+                if (claimed != 1) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                long epoch = fileClaim(c, runId, fileName, false).epoch();
+                c.commit();
+                return Optional.of(new FileClaim(runId, fileName, epoch));
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (isLockTimeout(e)) {
+                return Optional.empty();
+            }
+            throw new StateStoreException("cannot claim file " + fileName + " of run " + runId, e);
+        }
+    }
+
+    /**
+     * Lands a file under the fence: holding the file's row, checks that {@code claim} is still this instance's latest
+     * claim of the pending file, then runs {@code publish} (which makes the output visible under its final name) and
+     * records what landed, in one transaction. False, with nothing published, when the claim was superseded: another
+     * instance claimed the file since (this one's lease lapsed), or it has landed or failed already. A takeover waits
+     * for the row while the publish runs, and then finds the file landed. If {@code publish} throws, nothing is
+     * recorded and the exception is thrown on.
+     */
+    public boolean landFile(FileClaim claim, FileLanded landed, Publication publish) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!holds(c, claim)) {
+                    c.rollback();
+                    return false;
+                }
+                publish.publish();
+                execute(c, "UPDATE bulkexport_file SET status = ?, records = ?, bytes = ?, quarantined = ?, sha256 = ?,"
+                                + " output_path = ?, message = NULL, updated_at = ? WHERE run_id = ? AND file_name = ?",
+                        FileStatus.DONE.name(), landed.records(), landed.bytes(), landed.quarantined(), landed.sha256(),
+                        landed.location(), clock.millis(), claim.runId(), claim.fileName());
+                c.commit();
+                return true;
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Holding the file's row (until the transaction ends): whether {@code claim} is still this instance's latest
+     * claim of the file, and the file still pending.
+     */
+    private boolean holds(Connection c, FileClaim claim) throws SQLException {
+        FileClaimRow row = fileClaim(c, claim.runId(), claim.fileName(), true);
+        return row != null && row.status() == FileStatus.PENDING
+                && java.util.Objects.equals(instanceId, row.claimedBy()) && row.epoch() == claim.epoch();
+    }
+
+    private record FileClaimRow(String claimedBy, long epoch, FileStatus status) {
+    }
+
+    private static FileClaimRow fileClaim(Connection c, String runId, String fileName, boolean lock)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT claimed_by, claim_epoch, status FROM bulkexport_file"
+                + " WHERE run_id = ? AND file_name = ?" + (lock ? " FOR UPDATE" : ""))) {
+            bind(ps, runId, fileName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new FileClaimRow(rs.getString("claimed_by"), rs.getLong("claim_epoch"),
+                        FileStatus.valueOf(rs.getString("status"))) : null;
+            }
+        }
+    }
+
+    /** How long a claim waits for a file's row held by a lander, at most. */
+    static final long CLAIM_LOCK_WAIT_MILLIS = 5000;
+
+    /** In this transaction, a row lock is waited for at most this long (PostgreSQL; H2 has its own timeout). */
+    private static void waitForLocksAtMost(Connection c, long millis) throws SQLException {
+        if ("PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL lock_timeout = " + millis);
+            }
+        }
+    }
+
+    private static boolean isLockTimeout(SQLException e) {
+        // PostgreSQL lock_not_available; H2 LOCK_TIMEOUT_1
+        return "55P03".equals(e.getSQLState()) || "HYT00".equals(e.getSQLState());
     }
 
     /** Downloading runs with a file still to fetch that no live instance has claimed: work any instance can take. */
@@ -501,22 +618,83 @@ public class StateStore {
 
     /** The run's files in the vendor's order. */
     public List<RunFile> files(String runId) {
-        List<RunFile> files = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + FILE_COLUMNS + " FROM bulkexport_file"
-                     + " WHERE run_id = ? ORDER BY position")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    files.add(new RunFile(rs.getString(1), rs.getString(2), rs.getInt(3),
-                            FileStatus.valueOf(rs.getString(4)), rs.getLong(5), rs.getLong(6), rs.getLong(7),
-                            rs.getString(8), rs.getString(9), rs.getInt(10), rs.getString(11)));
-                }
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return files(c, runId);
         } catch (SQLException e) {
             throw new StateStoreException("cannot read the files of run " + runId, e);
         }
+    }
+
+    private static List<RunFile> files(Connection c, String runId) throws SQLException {
+        List<RunFile> files = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + FILE_COLUMNS + " FROM bulkexport_file"
+                + " WHERE run_id = ? ORDER BY position")) {
+            bind(ps, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    files.add(new RunFile(rs.getString("run_id"), rs.getString("file_name"), rs.getInt("position"),
+                            FileStatus.valueOf(rs.getString("status")), rs.getLong("records"), rs.getLong("bytes"),
+                            rs.getLong("quarantined"), rs.getString("sha256"), rs.getString("output_path"),
+                            rs.getInt("attempts"), rs.getString("message")));
+                }
+            }
+        }
         return files;
+    }
+
+    /** What ending a run does while the store holds the run's row: writes its manifest, from the ledger's files. */
+    @FunctionalInterface
+    public interface RunEnding {
+        void end(Run run, List<RunFile> files) throws Exception;
+    }
+
+    /**
+     * Ends a DOWNLOADING run once no file of it is pending, holding the run's row so that one caller ends it, once:
+     * with every file DONE, {@code manifest} runs (it is given the files as the ledger recorded their landing) and
+     * the run becomes DONE; otherwise it becomes INCOMPLETE with the message {@code incomplete} makes of its files.
+     * Empty when the run was not this caller's to end (ended already, or files still pending); if {@code manifest}
+     * throws, nothing changes and the exception is thrown on.
+     */
+    public Optional<RunStatus> endRun(String runId, RunEnding manifest,
+                                      java.util.function.Function<List<RunFile>, String> incomplete) throws Exception {
+        Run run = run(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
+        RunStatus ended;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String status;
+                try (PreparedStatement lock = c.prepareStatement(
+                        "SELECT status FROM bulkexport_run WHERE run_id = ? FOR UPDATE")) {
+                    bind(lock, runId);
+                    try (ResultSet rs = lock.executeQuery()) {
+                        status = rs.next() ? rs.getString(1) : null;
+                    }
+                }
+                List<RunFile> files = files(c, runId);
+                if (!RunStatus.DOWNLOADING.name().equals(status)
+                        || files.stream().anyMatch(f -> f.status() == FileStatus.PENDING)) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                String message = null;
+                if (files.stream().allMatch(f -> f.status() == FileStatus.DONE)) {
+                    manifest.end(run, files);
+                    ended = RunStatus.DONE;
+                } else {
+                    message = clip(incomplete.apply(files));
+                    ended = RunStatus.INCOMPLETE;
+                }
+                long now = clock.millis();
+                execute(c, "UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
+                        + " WHERE run_id = ?", ended.name(), message, now, now, runId);
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        endListeners.forEach(Runnable::run);
+        return Optional.of(ended);
     }
 
     /** Counts one more attempt at fetching a file. */
@@ -525,24 +703,18 @@ public class StateStore {
                 clock.millis(), runId, fileName);
     }
 
-    /** The file landed completely: its output is in place under its final name. */
-    public void fileDone(String runId, String fileName, long records, long bytes, long quarantined, String sha256,
-                         String outputPath) {
-        update("UPDATE bulkexport_file SET status = ?, records = ?, bytes = ?, quarantined = ?, sha256 = ?,"
-                        + " output_path = ?, message = NULL, updated_at = ? WHERE run_id = ? AND file_name = ?",
-                FileStatus.DONE.name(), records, bytes, quarantined, sha256, outputPath, clock.millis(), runId,
-                fileName);
-    }
-
-    public void fileFailed(String runId, String fileName, String message) {
-        update("UPDATE bulkexport_file SET status = ?, message = ?, updated_at = ? WHERE run_id = ? AND file_name = ?",
-                FileStatus.FAILED.name(), clip(message), clock.millis(), runId, fileName);
-    }
-
-    /** The vendor no longer serves the file: it is not retried. */
-    public void fileExpired(String runId, String fileName, String message) {
-        update("UPDATE bulkexport_file SET status = ?, message = ?, updated_at = ? WHERE run_id = ? AND file_name = ?",
-                FileStatus.EXPIRED.name(), clip(message), clock.millis(), runId, fileName);
+    /**
+     * The file could not be fetched (or the vendor no longer serves it: {@link FileStatus#EXPIRED}), recorded only
+     * while {@code claim} holds (see {@link #landFile}); false when it was superseded and nothing was recorded.
+     */
+    public boolean fileFailed(FileClaim claim, FileStatus status, String message) {
+        if (status != FileStatus.FAILED && status != FileStatus.EXPIRED) {
+            throw new IllegalArgumentException("a file fails as FAILED or EXPIRED, not " + status);
+        }
+        return update("UPDATE bulkexport_file SET status = ?, message = ?, updated_at = ? WHERE run_id = ? AND"
+                        + " file_name = ? AND status = ? AND claimed_by IS NOT DISTINCT FROM ? AND claim_epoch = ?", status.name(),
+                clip(message), clock.millis(), claim.runId(), claim.fileName(), FileStatus.PENDING.name(), instanceId,
+                claim.epoch()) == 1;
     }
 
     /** Puts failed files of a run back in line, for a restart that retries them. */

@@ -130,7 +130,7 @@ class RecordFileWriterTest {
     void commitReplacesAnExistingFinalFileAndLeftoverTemp() throws Exception {
         Path target = dir.resolve("r.jsonl");
         Files.writeString(target, "old content that is longer\n");
-        Files.writeString(dir.resolve(".r.jsonl.part"), "leftover from a crash");
+        Files.writeString(dir.resolve(".r.jsonl.0badc0de.part"), "left by another attempt");
         RecordFileWriter writer = RecordFileWriter.open(target, "s");
         writer.write(RecordBatch.ofLines("s", "{\"new\":true}"));
         writer.commit();

@@ -47,7 +47,7 @@ class SplitRecordsRouteTest extends CamelTestSupport {
         public void open(Exchange exchange) {
         }
 
-        public void commit(Exchange exchange) {
+        public void seal(Exchange exchange) {
         }
     }
 

@@ -133,9 +133,9 @@ class StateStoreTest {
             assertThat(ids(b.orphans(RunStatus.SUBMITTING))).doesNotContain(sending.runId());
             assertThat(b.abandonSubmission(sending.runId(), "?")).isFalse();
             assertThat(b.claimDownload(fetching.runId())).isFalse();
-            assertThat(a.claimFile(fetching.runId(), "f1")).isTrue();
-            assertThat(b.claimFile(fetching.runId(), "f1")).as("a live instance's file").isFalse();
-            assertThat(a.claimFile(fetching.runId(), "f1")).as("not twice by its own claimant either").isFalse();
+            assertThat(a.claimFile(fetching.runId(), "f1")).isPresent();
+            assertThat(b.claimFile(fetching.runId(), "f1")).as("a live instance's file").isEmpty();
+            assertThat(a.claimFile(fetching.runId(), "f1")).as("not twice by its own claimant either").isEmpty();
 
             // 31 s after a's last renewal its lease has run out: b settles the submission and takes the download
             StateStore later = new StateStore(ds, Clock.fixed(now.plusSeconds(31), ZoneOffset.UTC), "b-" + database);
@@ -145,9 +145,137 @@ class StateStoreTest {
             assertThat(later.abandonSubmission(sending.runId(), "process stopped")).isTrue();
             assertThat(later.run(sending.runId()).orElseThrow().status()).isEqualTo(RunStatus.NEEDS_ATTENTION);
             assertThat(later.claimDownload(fetching.runId())).isTrue();
-            assertThat(later.claimFile(fetching.runId(), "f1")).as("a dead instance's file is claimed again").isTrue();
+            assertThat(later.claimFile(fetching.runId(), "f1")).as("a dead instance's file is claimed again").isPresent();
             assertThat(later.run(fetching.runId()).orElseThrow().owner()).isEqualTo("b-" + database);
             assertThat(a.claimDownload(fetching.runId())).as("b's now, and b is live").isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_refuse_to_land_or_fail_a_file_under_a_superseded_claim(String database) throws Exception {
+        Instant now = Instant.parse("2026-12-06T10:00:00Z");
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "fence-a-" + database);
+            a.migrate();
+            a.registerInstance(5_000, false);
+            Run run = a.createRun("fence-job", "coresignal", null);
+            a.markSubmitted(run.runId(), "req-fence", now, 1000);
+            a.startDownloading(run.runId(), List.of("f1", "f2"));
+            FileClaim stale = a.claimFile(run.runId(), "f1").orElseThrow();
+            FileClaim staleF2 = a.claimFile(run.runId(), "f2").orElseThrow();
+
+            // a stalls past its lease: b claims both files again, each under a newer token
+            StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(6), ZoneOffset.UTC), "fence-b-" + database);
+            b.registerInstance(5_000, false);
+            FileClaim current = b.claimFile(run.runId(), "f1").orElseThrow();
+            assertThat(current.epoch()).isGreaterThan(stale.epoch());
+            FileClaim currentF2 = b.claimFile(run.runId(), "f2").orElseThrow();
+
+            // a thaws: its lease does not quietly come back, and nothing of its stale attempts lands or fails a file
+            StateStore thawed = new StateStore(ds, Clock.fixed(now.plusSeconds(7), ZoneOffset.UTC), "fence-a-" + database);
+            assertThat(thawed.renewLease(5_000)).as("a lapsed lease is not renewed").isFalse();
+            List<String> published = new ArrayList<>();
+            assertThat(thawed.landFile(stale, new FileLanded("stale", 1, 1, 0, "00", null),
+                    () -> published.add("stale"))).isFalse();
+            assertThat(thawed.fileFailed(staleF2, FileStatus.FAILED, "stale failure")).isFalse();
+            assertThat(published).as("a superseded attempt publishes nothing").isEmpty();
+            assertThat(b.files(run.runId())).extracting(RunFile::status).containsOnly(FileStatus.PENDING);
+
+            // the current claim lands, once
+            assertThat(b.landFile(current, new FileLanded("job/f1.jsonl", 7, 70, 0, "ab", null),
+                    () -> published.add("current"))).isTrue();
+            assertThat(b.landFile(current, new FileLanded("again", 7, 70, 0, "ab", null),
+                    () -> published.add("again"))).as("landed already").isFalse();
+            assertThat(published).containsExactly("current");
+            RunFile landed = b.files(run.runId()).get(0);
+            assertThat(landed.status()).isEqualTo(FileStatus.DONE);
+            assertThat(landed.outputPath()).isEqualTo("job/f1.jsonl");
+            assertThat(landed.records()).isEqualTo(7);
+
+            // a publish that fails records nothing, and the claim still holds for another try
+            assertThatThrownBy(() -> b.landFile(currentF2, new FileLanded("x", 1, 1, 0, "00", null), () -> {
+                throw new java.io.IOException("disk full");
+            })).hasMessageContaining("disk full");
+            assertThat(b.files(run.runId()).get(1).status()).isEqualTo(FileStatus.PENDING);
+            assertThat(b.landFile(currentF2, new FileLanded("job/f2.jsonl", 1, 1, 0, "00", null), () -> { })).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_make_a_takeover_wait_for_a_landing_under_way_and_then_find_the_file_landed(String database)
+            throws Exception {
+        Instant now = Instant.parse("2026-12-06T10:00:00Z");
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "race-a-" + database);
+            a.migrate();
+            a.registerInstance(5_000, false);
+            Run run = a.createRun("race-job", "coresignal", null);
+            a.markSubmitted(run.runId(), "req-race", now, 1000);
+            a.startDownloading(run.runId(), List.of("f1"));
+            FileClaim claim = a.claimFile(run.runId(), "f1").orElseThrow();
+            // b sees a's lease run out while a is landing the file (a's clock stands still: it was frozen)
+            StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(6), ZoneOffset.UTC), "race-b-" + database);
+            b.registerInstance(5_000, false);
+
+            java.util.concurrent.CountDownLatch publishing = new java.util.concurrent.CountDownLatch(1);
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                Future<Boolean> landing = threads.submit(() -> a.landFile(claim,
+                        new FileLanded("job/f1.jsonl", 3, 30, 0, "cd", null), () -> {
+                            publishing.countDown();
+                            Thread.sleep(1500); // the rename or upload completion, while the row is held
+                        }));
+                assertThat(publishing.await(10, TimeUnit.SECONDS)).isTrue();
+                long started = System.nanoTime();
+                Future<Optional<FileClaim>> takeover = threads.submit(() -> b.claimFile(run.runId(), "f1"));
+                assertThat(landing.get(30, TimeUnit.SECONDS)).as("the landing under way wins").isTrue();
+                assertThat(takeover.get(30, TimeUnit.SECONDS)).as("the takeover finds the file landed").isEmpty();
+                assertThat(System.nanoTime() - started).as("the takeover waited for the landing")
+                        .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(1000));
+            } finally {
+                threads.shutdownNow();
+            }
+            assertThat(b.files(run.runId()).get(0).status()).isEqualTo(FileStatus.DONE);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void should_end_a_run_once_with_its_manifest_written_under_the_runs_lock(String database) throws Exception {
+        Instant now = Instant.parse("2026-12-06T10:00:00Z");
+        try (HikariDataSource ds = dataSource(database)) {
+            StateStore store = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "end-" + database);
+            store.migrate();
+            store.registerInstance(30_000, false);
+            Run run = store.createRun("end-job", "coresignal", null);
+            store.markSubmitted(run.runId(), "req-end", now, 1000);
+            store.startDownloading(run.runId(), List.of("f1", "f2"));
+            List<String> manifests = new java.util.concurrent.CopyOnWriteArrayList<>();
+            StateStore.RunEnding write = (r, files) -> manifests.add(files.size() + " files");
+            FileClaim f1 = store.claimFile(run.runId(), "f1").orElseThrow();
+            store.landFile(f1, new FileLanded("p1", 1, 1, 0, "00", null), () -> { });
+            assertThat(store.endRun(run.runId(), write, files -> "?")).as("f2 is pending").isEmpty();
+            FileClaim f2 = store.claimFile(run.runId(), "f2").orElseThrow();
+            store.landFile(f2, new FileLanded("p2", 1, 1, 0, "00", null), () -> { });
+
+            ExecutorService threads = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Optional<RunStatus>>> enders = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    enders.add(threads.submit(() -> store.endRun(run.runId(), write, files -> "?")));
+                }
+                int ended = 0;
+                for (Future<Optional<RunStatus>> ender : enders) {
+                    ended += ender.get(30, TimeUnit.SECONDS).map(status -> 1).orElse(0);
+                }
+                assertThat(ended).as("callers that ended the run").isEqualTo(1);
+            } finally {
+                threads.shutdownNow();
+            }
+            assertThat(manifests).containsExactly("2 files");
+            assertThat(store.run(run.runId()).orElseThrow().status()).isEqualTo(RunStatus.DONE);
         }
     }
 
@@ -220,7 +348,7 @@ class StateStoreTest {
                             }
                         }
                         for (String file : fileNames) {
-                            if (store.claimFile(shared.runId(), file)) {
+                            if (store.claimFile(shared.runId(), file).isPresent()) {
                                 mine.add(file);
                             }
                         }
@@ -277,7 +405,7 @@ class StateStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
-    void should_move_a_run_through_its_life_with_compare_and_set(String database) {
+    void should_move_a_run_through_its_life_with_compare_and_set(String database) throws Exception {
         try (HikariDataSource ds = dataSource(database)) {
             Instant t0 = Instant.parse("2026-11-22T10:00:00Z");
             StateStore store = store(ds, t0);
@@ -304,8 +432,10 @@ class StateStoreTest {
             assertThat(store.files(run.runId())).extracting(RunFile::fileName).containsExactly("json/b.gz", "json/a.gz");
 
             store.fileAttempted(run.runId(), "json/a.gz");
-            store.fileDone(run.runId(), "json/a.gz", 10, 1234, 1, "ab".repeat(32), "job/req-1/json/a.jsonl");
-            store.fileFailed(run.runId(), "json/b.gz", "connection reset");
+            assertThat(store.landFile(store.claimFile(run.runId(), "json/a.gz").orElseThrow(),
+                    new FileLanded("job/req-1/json/a.jsonl", 10, 1234, 1, "ab".repeat(32), null), () -> { })).isTrue();
+            assertThat(store.fileFailed(store.claimFile(run.runId(), "json/b.gz").orElseThrow(), FileStatus.FAILED,
+                    "connection reset")).isTrue();
             List<RunFile> files = store.files(run.runId());
             assertThat(files.get(1).status()).isEqualTo(FileStatus.DONE);
             assertThat(files.get(1).records()).isEqualTo(10);
