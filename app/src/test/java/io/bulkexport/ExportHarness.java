@@ -27,6 +27,8 @@ final class ExportHarness implements AutoCloseable {
     /** The Coresignal sandbox, or null when the test talks to another provider's. */
     final CoresignalSandbox sandbox;
     final Map<String, String> overrides = new HashMap<>();
+    /** Environment variables of the processes {@link #spawn} starts, beside the test JVM's own. */
+    final Map<String, String> environment = new HashMap<>();
     /** Options of the JVMs {@link #spawn} starts. */
     final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m"));
     private final List<AutoCloseable> owned = new ArrayList<>();
@@ -120,8 +122,10 @@ final class ExportHarness implements AutoCloseable {
             command.add(System.getProperty("java.class.path"));
             command.add((mainClass == null ? BulkExportApp.class : mainClass).getName());
         }
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile()).directory(new File(".")).start();
+        ProcessBuilder process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile()).directory(new File("."));
+        process.environment().putAll(environment);
+        return process.start();
     }
 
     /** System property naming the runnable jar that {@link #spawn} starts instead of the test's class path. */

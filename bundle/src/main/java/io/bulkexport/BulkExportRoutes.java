@@ -45,6 +45,7 @@ import io.bulkexport.sink.RecordOutput;
 import io.bulkexport.sink.S3Check;
 import io.bulkexport.sink.S3Clients;
 import io.bulkexport.sink.S3Settings;
+import io.bulkexport.sink.RecordBatches;
 import io.bulkexport.sink.S3Sink;
 import io.bulkexport.state.StateDatabase;
 import io.bulkexport.state.StateStore;
@@ -190,9 +191,10 @@ public class BulkExportRoutes extends RouteBuilder {
                 Duration.ofMillis(settings.whole("camel.component.http.so-timeout", 60_000, 1)));
         registry.bind("presignedLinks", links);
         registry.bind("presignedFiles", resources.presignedFiles);
-        registry.bind("recordReaders", new RecordReaders().withDecompressionLimit(new DecompressionLimit(
+        RecordReaders recordReaders = new RecordReaders().withDecompressionLimit(new DecompressionLimit(
                 settings.whole("bulkexport.decode.max-bytes", 32_000_000_000L, 1),
-                settings.decimal("bulkexport.decode.max-ratio", 200, 1))).withMeters(meters));
+                settings.decimal("bulkexport.decode.max-ratio", 200, 1))).withMeters(meters);
+        registry.bind("recordBatches", org.apache.camel.Expression.class, new RecordBatches(recordReaders));
         // once per batch of records: processors, which Camel calls without looking up a bean method each time
         RecordValidator validator = new RecordValidator();
         registry.bind("validateRecords",

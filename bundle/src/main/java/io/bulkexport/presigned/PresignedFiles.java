@@ -133,7 +133,7 @@ public class PresignedFiles implements AutoCloseable {
             Matcher code = XML_CODE.matcher(body);
             Matcher message = XML_MESSAGE.matcher(body);
             String words = (code.find() ? code.group(1) : "") + (message.find() ? " (" + message.group(1) + ")" : "");
-            return Redaction.withoutQueries(words.trim());
+            return io.bulkexport.vendor.VendorText.oneLine(Redaction.withoutQueries(words.trim()));
         }
     }
 

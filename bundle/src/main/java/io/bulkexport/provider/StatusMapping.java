@@ -65,7 +65,7 @@ public class StatusMapping {
             message = unknown + ": " + message;
         }
         exchange.setProperty("vendorStatus", status);
-        exchange.setProperty("vendorMessage", message);
+        exchange.setProperty("vendorMessage", io.bulkexport.vendor.VendorText.oneLine(message));
         exchange.setProperty("notBefore", instant(text(answer, notBeforeField)));
     }
 

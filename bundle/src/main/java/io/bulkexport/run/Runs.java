@@ -178,6 +178,11 @@ public class Runs {
             return;
         }
         String attachId = attach.get(jobName);
+        if (attachId != null && !io.bulkexport.vendor.VendorText.isRequestId(attachId)) {
+            LOG.error("{}: bulkexport.attach.{} = {} is not a request id (letters, digits and . _ : - only): nothing"
+                    + " is attached or submitted", jobName, jobName, io.bulkexport.vendor.VendorText.quoted(attachId));
+            return;
+        }
         // attach unless the latest run already holds that request (a run that died while submitting a request id
         // made here holds it too, but never got to use it)
         if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())
@@ -267,6 +272,8 @@ public class Runs {
         if (requestId == null || requestId.isBlank()) {
             throw new IllegalStateException("the vendor's answer to the submission holds no request id");
         }
+        // accepted, so maybe charged: an id that is not one needs a person (NEEDS_ATTENTION), never a new submission
+        io.bulkexport.vendor.VendorText.requestId(requestId, "the vendor's answer to the submission");
         boolean webhook = exchange.getProperty(RequestBodies.WEBHOOK_URL) != null;
         long interval = (webhook ? webhooks.pollInterval() : poll.firstInterval()).toMillis();
         meters.submitted(exchange.getProperty("provider", String.class));
@@ -359,7 +366,10 @@ public class Runs {
         Instant next = now.plusMillis(interval);
         Instant notBefore = exchange.getProperty("notBefore", Instant.class);
         if (notBefore != null && notBefore.isAfter(next)) {
-            next = notBefore;
+            // the vendor's estimate, but never later than the longest interval: a far-off date must not park the run
+            Instant latest = now.plus(poll.maxInterval().compareTo(Duration.ofMillis(interval)) > 0 ? poll.maxInterval()
+                    : Duration.ofMillis(interval));
+            next = notBefore.isAfter(latest) ? latest : notBefore;
         }
         String said = exchange.getProperty("vendorMessage", String.class);
         store.reschedulePoll(run.runId(), next, interval, said);
@@ -459,13 +469,18 @@ public class Runs {
         }
     }
 
-    /** Before each attempt at a file (body: the {@link RunFile}): names it in property {@code fileName}. */
+    /**
+     * Before each attempt at a file (body: the {@link RunFile}): names it in property {@code fileName}, and in
+     * {@code fileNameInUrl} as it goes into a URL path (each segment percent-encoded: a vendor's name is never a query
+     * or an escape of ours).
+     */
     public void fileAttempt(Exchange exchange) {
         RunFile file = exchange.getMessage().getBody(RunFile.class);
         if (file != null) {
             exchange.setProperty("fileName", file.fileName());
         }
         String fileName = exchange.getProperty("fileName", String.class);
+        exchange.setProperty("fileNameInUrl", io.bulkexport.vendor.VendorText.pathSegments(fileName));
         store.fileAttempted(exchange.getProperty("runId", String.class), fileName);
         exchange.setProperty(Landings.FILE_STARTED, System.nanoTime());
         // a name that cannot become a path inside the job's output is refused before anything is fetched
@@ -504,7 +519,7 @@ public class Runs {
             return "unknown error";
         }
         if (cause instanceof io.bulkexport.vendor.VendorException || cause instanceof SinkException) {
-            return Redaction.withoutQueries(cause.getMessage());
+            return io.bulkexport.vendor.VendorText.printable(Redaction.withoutQueries(cause.getMessage()));
         }
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
@@ -515,7 +530,7 @@ public class Runs {
         boolean own = root.getClass().getName().startsWith("io.bulkexport.");
         String text = root.getMessage() == null ? root.getClass().getSimpleName()
                 : own ? root.getMessage() : root.getClass().getSimpleName() + ": " + root.getMessage();
-        return Redaction.withoutQueries(text).replaceAll("\\s+", " ");
+        return io.bulkexport.vendor.VendorText.printable(Redaction.withoutQueries(text));
     }
 
     private static String suffix(String message) {

@@ -122,7 +122,8 @@ public class VendorResponses {
         }
         long millis;
         try {
-            millis = Math.max(0, Long.parseLong(header.trim())) * 1000;
+            // clamped before multiplying: a huge number of seconds must not wrap round to a negative wait
+            millis = Math.min(Math.max(0, Long.parseLong(header.trim())), Long.MAX_VALUE / 1000) * 1000;
         } catch (NumberFormatException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);

@@ -53,7 +53,8 @@ class SplitRecordsRouteTest extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("recordReaders", new RecordReaders(3, 64 * 1024, 1024 * 1024));
+        registry.bind("recordBatches", org.apache.camel.Expression.class,
+                new io.bulkexport.sink.RecordBatches(new RecordReaders(3, 64 * 1024, 1024 * 1024)));
         RecordValidator validator = new RecordValidator();
         registry.bind("validateRecords",
                 (Processor) exchange -> validator.validate(exchange.getMessage().getBody(RecordBatch.class)));

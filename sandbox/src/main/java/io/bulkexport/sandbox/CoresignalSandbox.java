@@ -350,8 +350,24 @@ public final class CoresignalSandbox implements AutoCloseable {
         content.writeFile(index, body);
     }
 
-    private static IntFunction<String> partNames(String requestId) {
+    private IntFunction<String> partNames(String requestId) {
         String jobUuid = UUID.nameUUIDFromBytes(("job:" + requestId).getBytes(StandardCharsets.UTF_8)).toString();
+        if (settings.hostileNames()) {
+            return index -> FILES_PREFIX + String.format("part-%05d-%s-%s-c000.json.gz", index,
+                    HOSTILE_NAME_PARTS.get(index % HOSTILE_NAME_PARTS.size()), jobUuid);
+        }
         return index -> FILES_PREFIX + partFileName(index, jobUuid);
     }
+
+    /**
+     * What {@link SandboxSettings#hostileNames} puts into file names, one per file in turn: Simple expressions that
+     * would read the API key or other secrets, a property placeholder, a query and a bean reference that would
+     * change an endpoint, percent escapes that decode into an expression, spaces.
+     */
+    static final List<String> HOSTILE_NAME_PARTS = List.of(
+            "${env:CORESIGNAL_API_KEY}",
+            "${sys.CORESIGNAL_API_KEY}-{{bulkexport.s3.bucket}}",
+            "${bean:runs?method=toString} ${sys.user.home}",
+            "?throwExceptionOnFailure=false&x=1#someBean",
+            "%24%7Benv:CORESIGNAL_API_KEY%7D 100%");
 }

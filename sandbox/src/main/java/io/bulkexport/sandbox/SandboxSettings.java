@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param submitStatus    status of a successful submission (201 in the docs, 200 seen too)
  * @param idKey           JSON key of the request id in the submit answer ("request_id" or "data_request_id")
  * @param filesDir        when set, the *.json.gz files of this directory are served byte for byte instead of generated data
+ * @param hostileNames    file names carry expression and URL payloads ({@code ${env:…}}, {@code {{…}}}, {@code ?…&…},
+ *                        {@code #bean}, {@code %}), as a hostile or careless vendor could name them
  */
 public record SandboxSettings(
         int port,
@@ -32,7 +34,8 @@ public record SandboxSettings(
         PendingStyle pendingStyle,
         int submitStatus,
         String idKey,
-        Path filesDir) {
+        Path filesDir,
+        boolean hostileNames) {
 
     /** Most lines the vendor puts in one file. */
     public static final int MAX_RECORDS_PER_FILE = 10_000;
@@ -65,73 +68,79 @@ public record SandboxSettings(
     /** Ephemeral port, 3 files of 1000 records of about 1000 bytes, ready after 2 s, documented answers. */
     public static SandboxSettings defaults() {
         return new SandboxSettings(0, 3, 1000, 1000, Duration.ofSeconds(2), 0, null,
-                PendingStyle.ACCEPTED_202, 201, "request_id", null);
+                PendingStyle.ACCEPTED_202, 201, "request_id", null, false);
     }
 
     /** A copy listening on this port. */
     public SandboxSettings withPort(int value) {
         return new SandboxSettings(value, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
-                apiKey, pendingStyle, submitStatus, idKey, filesDir);
+                apiKey, pendingStyle, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy serving this many files per request. */
     public SandboxSettings withFilesPerRequest(int value) {
         return new SandboxSettings(port, value, recordsPerFile, recordBytes, readyAfter, malformedEvery,
-                apiKey, pendingStyle, submitStatus, idKey, filesDir);
+                apiKey, pendingStyle, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy with this many lines per file. */
     public SandboxSettings withRecordsPerFile(int value) {
         return new SandboxSettings(port, filesPerRequest, value, recordBytes, readyAfter, malformedEvery,
-                apiKey, pendingStyle, submitStatus, idKey, filesDir);
+                apiKey, pendingStyle, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy generating records of about this many bytes. */
     public SandboxSettings withRecordBytes(int value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, value, readyAfter, malformedEvery,
-                apiKey, pendingStyle, submitStatus, idKey, filesDir);
+                apiKey, pendingStyle, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy whose requests become ready this long after submission (zero: at once). */
     public SandboxSettings withReadyAfter(Duration value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, value, malformedEvery,
-                apiKey, pendingStyle, submitStatus, idKey, filesDir);
+                apiKey, pendingStyle, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy where every Nth line of each file is malformed (0: none). */
     public SandboxSettings withMalformedEvery(int value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, value,
-                apiKey, pendingStyle, submitStatus, idKey, filesDir);
+                apiKey, pendingStyle, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy accepting only this key (null: any non-empty key). */
     public SandboxSettings withApiKey(String value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
-                value, pendingStyle, submitStatus, idKey, filesDir);
+                value, pendingStyle, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy reporting pending requests this way. */
     public SandboxSettings withPendingStyle(PendingStyle value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
-                apiKey, value, submitStatus, idKey, filesDir);
+                apiKey, value, submitStatus, idKey, filesDir, hostileNames);
     }
 
     /** A copy answering successful submissions with this status. */
     public SandboxSettings withSubmitStatus(int value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
-                apiKey, pendingStyle, value, idKey, filesDir);
+                apiKey, pendingStyle, value, idKey, filesDir, hostileNames);
     }
 
     /** A copy naming the request id with this JSON key in submit answers. */
     public SandboxSettings withIdKey(String value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
-                apiKey, pendingStyle, submitStatus, value, filesDir);
+                apiKey, pendingStyle, submitStatus, value, filesDir, hostileNames);
     }
 
     /** A copy serving the *.json.gz files of this directory (null: generate data). */
     public SandboxSettings withFilesDir(Path value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
-                apiKey, pendingStyle, submitStatus, idKey, value);
+                apiKey, pendingStyle, submitStatus, idKey, value, hostileNames);
+    }
+
+    /** A copy whose file names carry expression and URL payloads (see {@link #hostileNames}). */
+    public SandboxSettings withHostileNames(boolean value) {
+        return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
+                apiKey, pendingStyle, submitStatus, idKey, filesDir, value);
     }
 
     private static void require(boolean condition, String message) {
