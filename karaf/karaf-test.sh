@@ -2,7 +2,10 @@
 # The bundle in Apache Karaf, end to end: a fresh Karaf 4.4 (from the Maven registry), Camel Karaf's features, our
 # feature (karaf/features.xml), a one-shot job configured through etc/io.bulkexport.cfg against a Coresignal emulator
 # started here, and the landed records compared with the emulator's files, record for record. Exits 0 when they are
-# the same. `mvn verify` runs it (module karaf, integration-test phase) after building the jars; by hand:
+# the same; then Karaf's Camel shell: the context gone once once mode has stopped it, and after a switch to service
+# mode (config:property-set) listed by camel:context-list and camel:route-list with JMX statistics, a route stopped
+# and started again by camel:route-stop|start. `mvn verify` runs it (module karaf, integration-test phase) after
+# building the jars; by hand:
 #
 #   karaf/karaf-test.sh          (after mvn -B package -DskipTests)
 #
@@ -39,6 +42,37 @@ step() { echo "[karaf-test +$(( $(date +%s) - T0 ))s] $*"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 kssh() { ssh -q -i "$KEY" -p "$SSH_PORT" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o ConnectTimeout=5 -o LogLevel=ERROR karaf@127.0.0.1 "$@"; }
+# a table of Karaf's shell (camel:context-list, camel:route-list …) as tab-separated rows, header first, whichever
+# column separator ShellTable draws (│ or |)
+ktable() {
+    kssh "$@" 2>&1 | python3 -c '
+import re, sys
+for line in sys.stdin.buffer.read().decode("utf-8", "replace").replace("\r", "").splitlines():
+    if line.strip() and not re.fullmatch(r"[\s\-─┼+|]+", line):
+        print("\t".join(c.strip() for c in re.split(r"\s*[│|]\s*", line.strip())))'
+}
+# has_context NAME [STATUS]: camel:context-list lists NAME (with that status); 1 if not, 2 if no table came back
+has_context() {
+    ktable camel:context-list | awk -F'\t' -v n="$1" -v s="${2:-}" \
+        'NR == 1 && $1 == "Context" { h = 1 } $1 == n && (s == "" || $2 == s) { f = 1 } END { exit h ? !f : 2 }'
+}
+# no_context NAME: camel:context-list answers, without NAME
+no_context() { local rc=0; has_context "$1" || rc=$?; (( rc == 1 )); }
+# has_route CONTEXT ROUTE STATUS [MIN_TOTAL]: camel:route-list CONTEXT shows ROUTE in STATUS, with at least MIN_TOTAL
+# exchanges (a statistic that only Camel's JMX management keeps)
+has_route() {
+    ktable camel:route-list "$1" | awk -F'\t' -v c="$1" -v r="$2" -v s="$3" -v t="${4:-0}" \
+        '$1 == c && $2 == r && $3 == s && $4 + 0 >= t + 0 { f = 1 } END { exit !f }'
+}
+# within SECONDS WHAT COMMAND…: waits until COMMAND succeeds, or fails saying WHAT
+within() {
+    local secs=$1 what=$2; shift 2
+    local until=$(( $(date +%s) + secs ))
+    until "$@"; do
+        (( $(date +%s) < until )) || { echo "$what: not within ${secs}s" >&2; return 1; }
+        sleep 0.5
+    done
+}
 
 stop_all() {
     if [[ -x $KHOME/bin/stop ]]; then
@@ -154,4 +188,27 @@ assert len(list(landed.rglob("_manifest.json"))) == 1, "no manifest"
 print(f"records: {len(got)} landed, exactly the {len(want)} served")
 PY
 if grep -q "$API_KEY" "$LOG"; then echo "the API key appears in Karaf's log" >&2; exit 1; fi
+
+# 6. Karaf's Camel shell (camel-karaf-shell, installed with camel-core when Karaf has its shell feature). The context
+# is an OSGi service only while it runs: once mode's own stop takes it off the list.
+CTX=bulk-export
+within 60 "camel:context-list still lists $CTX after once mode stopped it (or does not answer)" no_context "$CTX"
+# the same bundle in service mode: a configuration change restarts the context; the run that ended DONE is not sent again
+kssh config:property-set -p io.bulkexport bulkexport.run-mode service >/dev/null
+within 60 "camel:context-list does not list $CTX Started after the switch to service mode" has_context "$CTX" Started
+no_resubmission() { grep -q "karaf-engineers: last run .* ended DONE .*not submitted again" "$LOG"; }
+within 30 "service mode did not say that karaf-engineers is not submitted again" no_resubmission
+if (( $(grep -c "karaf-engineers: submitting a" "$LOG") != 1 )); then
+    echo "karaf-engineers was submitted again in service mode" >&2; exit 1
+fi
+within 30 "camel:route-list $CTX does not show route download-run Started" has_route "$CTX" download-run Started
+# the startup route ran its one exchange: counted only with Camel's JMX management on (the columns stay 0 without it)
+within 60 "camel:route-list $CTX shows no exchange of route startup (JMX statistics missing?)" \
+    has_route "$CTX" startup Started 1
+step "camel:context-list and camel:route-list show $CTX, its routes and their statistics"
+kssh camel:route-stop "$CTX" download-run >/dev/null
+within 30 "camel:route-stop $CTX download-run: the route is not Stopped" has_route "$CTX" download-run Stopped
+kssh camel:route-start "$CTX" download-run >/dev/null
+within 30 "camel:route-start $CTX download-run: the route is not Started" has_route "$CTX" download-run Started
+step "camel:route-stop and camel:route-start work on download-run"
 step "passed"

@@ -88,6 +88,8 @@ public class BulkExport {
      * (the management server, the HTTP server and the status API on it): a service is probed, scraped and asked,
      * a one-shot run is not.
      */
+    private static final String WEBHOOK_URL = "bulkexport.webhook.public-url";
+
     private Properties standaloneDefaults(String config) throws IOException {
         Properties defaults = new Properties();
         try (InputStream in = BulkExport.class.getClassLoader().getResourceAsStream(STANDALONE_DEFAULTS)) {
@@ -98,8 +100,12 @@ public class BulkExport {
         String service = String.valueOf("service".equals(mode.trim()));
         defaults.setProperty("camel.management.enabled", service);
         defaults.setProperty("camel.metrics.enabled", service);
-        defaults.setProperty("camel.server.enabled", service);
-        defaults.setProperty("bulkexport.service-api.enabled", service);
+        // vendors reach a webhook on Camel's HTTP server: with a public URL set, a one-shot run listens there too
+        String webhook = overrides.getProperty(WEBHOOK_URL, System.getProperty(WEBHOOK_URL,
+                file.getProperty(WEBHOOK_URL, "")));
+        String listen = String.valueOf(Boolean.parseBoolean(service) || !webhook.isBlank());
+        defaults.setProperty("camel.server.enabled", listen);
+        defaults.setProperty("bulkexport.service-api.enabled", listen);
         return defaults;
     }
 

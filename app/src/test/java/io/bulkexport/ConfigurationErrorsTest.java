@@ -97,6 +97,53 @@ class ConfigurationErrorsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "base URL without scheme | bulkexport.coresignal.base-url | 127.0.0.1:9/cdapi | bulkexport.coresignal.base-url is '127.0.0.1:9/cdapi', which is not an absolute http(s) URL",
+        "base URL ftp            | bulkexport.coresignal.base-url | ftp://127.0.0.1/cdapi | bulkexport.coresignal.base-url is 'ftp://127.0.0.1/cdapi', which is not an absolute http(s) URL",
+        "new-run typo            | bulkexport.new-run | enginers | bulkexport.new-run names no job: 'enginers' (jobs: engineers; or all)",
+        "attach typo             | bulkexport.attach.enginers | 12345 | bulkexport.attach.enginers names no job: 'enginers' (jobs: engineers); nothing is attached",
+    })
+    void should_refuse_a_setting_that_names_no_job_or_no_url_before_sending_anything(String name, String key,
+                                                                                      String value, String expected)
+            throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")
+                .set(key, value)) {
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).startsWith("bulk-export: configuration error: ").contains(expected);
+            assertThat(app.sandbox.requestLog()).as("nothing sent").isEmpty();
+        }
+    }
+
+    @Test
+    void should_refuse_a_request_file_larger_than_any_request() throws Exception {
+        Path big = dir.resolve("big.json");
+        Files.writeString(big, "{\"es_dsl_query\": {\"x\": \"" + "a".repeat(2 << 20) + "\"}}");
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults())) {
+            app.job("big", "provider: coresignal\ndataset: employee_clean\nmethod: es_dsl\nrequest: " + big + "\n");
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).contains("big.json holds 2097").contains("more than a request may (1048576 bytes");
+            assertThat(app.sandbox.requestLog()).isEmpty();
+        }
+    }
+
+    @Test
+    void should_report_every_bad_job_file_at_once() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults())) {
+            app.job("one", "provider: nosuch\ndataset: x\n").job("two", "provider: coresignal\ndataset: people\n")
+                    .job("three", "provider: coresignal\ndataset: employee_clean\nmethod: es_dsl\nrequest: "
+                            + dir.resolve("nope.json") + "\n");
+            String err = runCapturingStderr(app);
+            assertThat(err).startsWith("bulk-export: configuration error: 3 job files are wrong:")
+                    .contains("one.yaml").contains("two.yaml").contains("three.yaml")
+                    .contains("unknown provider 'nosuch'").contains("has no dataset 'people'")
+                    .contains("nope.json cannot be read");
+            assertThat(app.sandbox.requestLog()).isEmpty();
+        }
+    }
+
     @Test
     void should_refuse_a_bad_run_mode() throws Exception {
         try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")
@@ -123,6 +170,30 @@ class ConfigurationErrorsTest {
             String err = runCapturingStderr(app);
             assertThat(err.lines().toList()).hasSize(1);
             assertThat(err).contains("bulkexport.sandbox.files must be a whole number of at least 1, not 'none'");
+        }
+    }
+
+    @Test
+    void should_name_the_emulator_setting_that_is_too_large() throws Exception {
+        try (ExportHarness app = ExportHarness.against(dir, () -> { }).esDslJob("engineers")
+                .set("bulkexport.sandbox.enabled", "true").set("bulkexport.sandbox.records-per-file", "20000")) {
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).contains("bulkexport.sandbox.records-per-file must be at most 10000")
+                    .doesNotContain("recordsPerFile");
+        }
+    }
+
+    @Test
+    void should_say_what_to_check_when_the_state_database_does_not_answer() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults()).esDslJob("engineers")
+                .set("bulkexport.state.url", "jdbc:postgresql://127.0.0.1:1/bulk")
+                .set("bulkexport.state.connect-timeout-millis", "500")) {
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).contains("cannot open the state database (bulkexport.state.url)")
+                    .contains("nothing answers at that address").doesNotContain("another instance");
+            assertThat(app.sandbox.requestLog()).isEmpty();
         }
     }
 

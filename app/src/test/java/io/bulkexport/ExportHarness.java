@@ -172,10 +172,17 @@ final class ExportHarness implements AutoCloseable {
         if (!Files.isDirectory(out)) {
             return List.of();
         }
-        try (Stream<Path> walk = Files.walk(out)) {
-            return walk.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".jsonl") && !n.startsWith(".") && !n.endsWith(".quarantine.jsonl"))
-                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).toList();
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(out)) {
+                return walk.map(p -> p.getFileName().toString())
+                        .filter(n -> n.endsWith(".jsonl") && !n.startsWith(".") && !n.endsWith(".quarantine.jsonl"))
+                        .map(n -> n.substring(0, n.length() - ".jsonl".length())).toList();
+            } catch (java.io.UncheckedIOException e) {
+                // a temporary file renamed or deleted while the walk looked at it: look again
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 

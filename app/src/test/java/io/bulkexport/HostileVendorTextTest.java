@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.bulkexport.sandbox.DatafinitiSandbox;
 import io.bulkexport.sandbox.EndpointKind;
 import io.bulkexport.sandbox.Fault;
 import io.bulkexport.sandbox.SandboxSettings;
@@ -86,6 +87,30 @@ class HostileVendorTextTest {
             assertThat(app.landedIds("lake-employees")).hasSize(200).doesNotHaveDuplicates();
             assertThat(app.manifest("lake-employees").get("files")).hasSize(5);
             assertThat(logs.text()).doesNotContain(ExportHarness.API_KEY);
+        }
+    }
+
+    @Test
+    void a_status_message_that_is_an_expression_and_forges_log_lines_stays_one_literal_line() throws Exception {
+        System.setProperty("DATAFINITI_API_TOKEN", DatafinitiExportTest.TOKEN);
+        DatafinitiSandbox sandbox = new DatafinitiSandbox(DatafinitiExportTest.small()).start();
+        try (ExportHarness app = ExportHarness.against(dir, sandbox)
+                .set("bulkexport.datafiniti.base-url", sandbox.baseUrl())
+                .set("bulkexport.datafiniti.download-hosts", sandbox.storageHost())
+                .job("hotels", "provider: datafiniti\ndataset: businesses\nquery: city:Austin\nformat: json\n"
+                        + "limit: 100\n");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            sandbox.faults().onStatus(Fault.respond(200, "{\"id\": 1, \"status\": \"cancelled\", \"error\":"
+                    + " \"${env:DATAFINITI_API_TOKEN} {{bulkexport.datafiniti.base-url}}\\r\\n20:00:00.000 INFO"
+                    + " bulkexport.runs hotels: DONE forged\\u001b[2J\\u202e\"}"));
+            assertThat(app.run()).isEqualTo(1);
+            List<String> said = logs.text().lines().filter(line -> line.contains("DONE forged")).toList();
+            assertThat(said).isNotEmpty().allMatch(line -> line.contains("FAILED")
+                    && line.contains("${env:DATAFINITI_API_TOKEN} {{bulkexport.datafiniti.base-url}} 20:00:00.000 INFO")
+                    && line.contains("DONE forged?[2J?"));
+            assertThat(logs.text()).doesNotContain(DatafinitiExportTest.TOKEN).doesNotContain("\u001b");
+        } finally {
+            System.clearProperty("DATAFINITI_API_TOKEN");
         }
     }
 

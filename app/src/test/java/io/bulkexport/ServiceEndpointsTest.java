@@ -193,6 +193,25 @@ class ServiceEndpointsTest {
         }
     }
 
+    @Test
+    void a_restarted_service_shows_its_runs_and_zero_counters_before_doing_anything() throws Exception {
+        SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(1).withRecordsPerFile(20)
+                .withReadyAfter(Duration.ZERO);
+        try (ExportHarness app = new ExportHarness(dir, settings).esDslJob("earlier")) {
+            assertThat(app.run()).isZero();
+            try (Service service = new Service(app)) {
+                service.start();
+                PrometheusText metrics = new PrometheusText(service.get("/observe/metrics").body());
+                assertThat(metrics.sum("bulkexport_runs", "status", "DONE")).as("the earlier process's run").isEqualTo(1);
+                assertThat(metrics.has("bulkexport_files_landed_total")).as("counters from the start").isTrue();
+                assertThat(metrics.sum("bulkexport_files_landed_total", "provider", "coresignal", "sink", "file"))
+                        .isZero();
+                assertThat(metrics.has("bulkexport_files_superseded_total")).isTrue();
+                assertThat(app.sandbox.submissions()).as("nothing submitted again").hasSize(1);
+            }
+        }
+    }
+
     /** The app in service mode on its own thread, its management server on a free port of 127.0.0.1. */
     static final class Service implements AutoCloseable {
         private final ExportHarness app;

@@ -91,87 +91,105 @@ class StalledInstanceTest {
             readerThread.setDaemon(true);
             readerThread.start();
 
-            // b starts once a has stored its submission: two JVMs starting at once on a small machine can take
-            // longer than these short leases, and b would rightly take a's unanswered submission for a dead one's
             Map<String, Process> instances = new HashMap<>();
-            app.set("bulkexport.instance.id", "a");
-            instances.put("a", app.spawn("a"));
-            await(() -> "SUBMITTED".equals(runStatus(url)) || "DOWNLOADING".equals(runStatus(url)) ? "stored" : null,
-                    Duration.ofSeconds(60), "a's submission", app);
-            String requestId = app.onlyRequestId();
-            app.set("bulkexport.instance.id", "b");
-            instances.put("b", app.spawn("b"));
-            await(() -> "2".equals(single(url, "SELECT COUNT(*) FROM bulkexport_instance")) ? "both" : null,
-                    Duration.ofSeconds(60), "b's registration", app);
-            String slowName = app.sandbox.fileNames(requestId).get(SLOW_FILE);
-            String frozen = await(() -> claimOf(url, slowName), Duration.ofSeconds(60), "the slow file's claim", app);
-            String taker = frozen.equals("a") ? "b" : "a";
-            Thread.sleep(4000); // about halfway through the slow file
-            signal("STOP", instances.get(frozen));
-            await(() -> taker.equals(claimOf(url, slowName)) ? taker : null, Duration.ofSeconds(30),
-                    "the slow file taken over by " + taker, app);
-            Thread.sleep(2500); // the taker's attempt is under way
-            signal("CONT", instances.get(frozen));
-            Thread.sleep(8000); // time enough for the stale attempt to reach its end
-            instances.get(frozen).destroy();
-            assertThat(instances.get(frozen).waitFor(60, TimeUnit.SECONDS)).isTrue();
-            if (killTaker) {
-                instances.get(taker).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                Thread.sleep(3500); // its lease runs out: a last instance, alone, finishes what is left
-                app.set("bulkexport.instance.id", "last").set("bulkexport.run-mode", "once");
-                Process last = app.spawn("last");
-                assertThat(last.waitFor(90, TimeUnit.SECONDS)).isTrue();
-                assertThat(last.exitValue()).as(app.log("last")).isZero();
-            } else {
-                await(() -> "DONE".equals(runStatus(url)) ? "done" : null, Duration.ofSeconds(60), "the run", app);
-                instances.get(taker).destroy();
-                assertThat(instances.get(taker).waitFor(60, TimeUnit.SECONDS)).isTrue();
-            }
-            reader.stop();
-            readerThread.join(10_000);
-            assertThat(runStatus(url)).isEqualTo("DONE");
-
-            assertThat(reader.violations()).as("incomplete files seen under a final name").isEmpty();
-            assertThat(reader.checks()).as("files the reader checked").isGreaterThan(0);
-            assertThat(app.sandbox.submissions()).as("submissions").hasSize(1);
-            Function<String, byte[]> content;
-            List<String> names = app.outputNames(JOB, requestId);
-            JsonNode manifest;
-            if (s3) {
-                content = key -> bucket.read(BUCKET, key);
-                manifest = ExportHarness.JSON.readTree(bucket.read(BUCKET, JOB + "/" + requestId + "/_manifest.json"));
-                assertThat(bucket.keys(BUCKET, "")).hasSize(FILES + 1);
-            } else {
-                Path out = dir.resolve("out");
-                content = name -> read(out.resolve(name));
-                manifest = app.manifest(JOB);
-                try (Stream<Path> all = Files.walk(out)) {
-                    assertThat(all.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-                            .filter(n -> n.startsWith("."))).as("temporary files left").isEmpty();
+            try {
+                stallAndThaw(app, url, instances, reader, readerThread, killTaker, s3, bucket);
+            } finally {
+                // whatever failed, no instance outlives the test (a frozen one is thawed to be killed)
+                for (Process instance : instances.values()) {
+                    if (instance.isAlive()) {
+                        signal("CONT", instance);
+                        instance.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
                 }
+                reader.stop();
             }
-            List<Long> ids = new ArrayList<>();
-            for (String name : names) {
-                for (String line : new String(content.apply(name), StandardCharsets.UTF_8).lines().toList()) {
-                    ids.add(ExportHarness.JSON.readTree(line).get("id").asLong());
-                }
-            }
-            assertThat(ids).as("every record exactly once").hasSize(FILES * RECORDS).doesNotHaveDuplicates()
-                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
-            assertThat(manifest.get("records").asLong()).isEqualTo(FILES * RECORDS);
-            assertThat(manifest.get("files")).hasSize(FILES);
-            for (JsonNode entry : manifest.get("files")) {
-                String location = s3 ? entry.get("key").asText()
-                        : JOB + "/" + requestId + "/" + entry.get("path").asText();
-                byte[] bytes = content.apply(location);
-                assertThat(sha256(bytes)).as("SHA-256 of " + location).isEqualTo(entry.get("sha256").asText());
-                assertThat((long) bytes.length).as("bytes of " + location).isEqualTo(entry.get("bytes").asLong());
-                assertThat(new String(bytes, StandardCharsets.UTF_8).lines().count()).as("records of " + location)
-                        .isEqualTo(entry.get("records").asLong());
-            }
-            String frozenLog = Files.readString(dir.resolve(frozen + ".log"));
-            assertThat(frozenLog).as("the thawed instance says it lost its claim").contains("superseded");
         }
+    }
+
+    private void stallAndThaw(ExportHarness app, String url, Map<String, Process> instances, Reader reader,
+                              Thread readerThread, boolean killTaker, boolean s3, S3ProxyServer bucket)
+            throws Exception {
+        // b starts once a has stored its submission: two JVMs starting at once on a small machine can take
+        // longer than these short leases, and b would rightly take a's unanswered submission for a dead one's
+        app.set("bulkexport.instance.id", "a");
+        instances.put("a", app.spawn("a"));
+        await(() -> "SUBMITTED".equals(runStatus(url)) || "DOWNLOADING".equals(runStatus(url)) ? "stored" : null,
+                Duration.ofSeconds(60), "a's submission", app);
+        String requestId = app.onlyRequestId();
+        app.set("bulkexport.instance.id", "b");
+        instances.put("b", app.spawn("b"));
+        await(() -> "2".equals(single(url, "SELECT COUNT(*) FROM bulkexport_instance")) ? "both" : null,
+                Duration.ofSeconds(60), "b's registration", app);
+        String slowName = app.sandbox.fileNames(requestId).get(SLOW_FILE);
+        String frozen = await(() -> claimOf(url, slowName), Duration.ofSeconds(60), "the slow file's claim", app);
+        String taker = frozen.equals("a") ? "b" : "a";
+        Thread.sleep(4000); // about halfway through the slow file
+        signal("STOP", instances.get(frozen));
+        await(() -> taker.equals(claimOf(url, slowName)) ? taker : null, Duration.ofSeconds(30),
+                "the slow file taken over by " + taker, app);
+        Thread.sleep(2500); // the taker's attempt is under way
+        signal("CONT", instances.get(frozen));
+        Thread.sleep(8000); // time enough for the stale attempt to reach its end
+        instances.get(frozen).destroy();
+        assertThat(instances.get(frozen).waitFor(60, TimeUnit.SECONDS)).isTrue();
+        if (killTaker) {
+            instances.get(taker).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Thread.sleep(3500); // its lease runs out: a last instance, alone, finishes what is left
+            app.set("bulkexport.instance.id", "last").set("bulkexport.run-mode", "once");
+            Process last = app.spawn("last");
+            instances.put("last", last);
+            assertThat(last.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(last.exitValue()).as(app.log("last")).isZero();
+        } else {
+            await(() -> "DONE".equals(runStatus(url)) ? "done" : null, Duration.ofSeconds(60), "the run", app);
+            instances.get(taker).destroy();
+            assertThat(instances.get(taker).waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        reader.stop();
+        readerThread.join(10_000);
+        assertThat(runStatus(url)).isEqualTo("DONE");
+
+        assertThat(reader.violations()).as("incomplete files seen under a final name").isEmpty();
+        assertThat(reader.checks()).as("files the reader checked").isGreaterThan(0);
+        assertThat(app.sandbox.submissions()).as("submissions").hasSize(1);
+        Function<String, byte[]> content;
+        List<String> names = app.outputNames(JOB, requestId);
+        JsonNode manifest;
+        if (s3) {
+            content = key -> bucket.read(BUCKET, key);
+            manifest = ExportHarness.JSON.readTree(bucket.read(BUCKET, JOB + "/" + requestId + "/_manifest.json"));
+            assertThat(bucket.keys(BUCKET, "")).hasSize(FILES + 1);
+        } else {
+            Path out = dir.resolve("out");
+            content = name -> read(out.resolve(name));
+            manifest = app.manifest(JOB);
+            try (Stream<Path> all = Files.walk(out)) {
+                assertThat(all.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("."))).as("temporary files left").isEmpty();
+            }
+        }
+        List<Long> ids = new ArrayList<>();
+        for (String name : names) {
+            for (String line : new String(content.apply(name), StandardCharsets.UTF_8).lines().toList()) {
+                ids.add(ExportHarness.JSON.readTree(line).get("id").asLong());
+            }
+        }
+        assertThat(ids).as("every record exactly once").hasSize(FILES * RECORDS).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+        assertThat(manifest.get("records").asLong()).isEqualTo(FILES * RECORDS);
+        assertThat(manifest.get("files")).hasSize(FILES);
+        for (JsonNode entry : manifest.get("files")) {
+            String location = s3 ? entry.get("key").asText()
+                    : JOB + "/" + requestId + "/" + entry.get("path").asText();
+            byte[] bytes = content.apply(location);
+            assertThat(sha256(bytes)).as("SHA-256 of " + location).isEqualTo(entry.get("sha256").asText());
+            assertThat((long) bytes.length).as("bytes of " + location).isEqualTo(entry.get("bytes").asLong());
+            assertThat(new String(bytes, StandardCharsets.UTF_8).lines().count()).as("records of " + location)
+                    .isEqualTo(entry.get("records").asLong());
+        }
+        String frozenLog = Files.readString(dir.resolve(frozen + ".log"));
+        assertThat(frozenLog).as("the thawed instance says it lost its claim").contains("superseded");
     }
 
     private static String claimOf(String url, String fileName) throws SQLException {

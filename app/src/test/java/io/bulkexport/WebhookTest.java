@@ -66,6 +66,27 @@ class WebhookTest {
     }
 
     @Test
+    void a_one_shot_run_listens_for_its_webhook_with_the_public_url_alone() throws Exception {
+        SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(1).withRecordsPerFile(20)
+                .withReadyAfter(Duration.ofSeconds(2));
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (ExportHarness app = new ExportHarness(dir, settings)) {
+            // once mode, and nothing but the URL: no service-api or camel.server setting
+            app.esDslJob("once-hooked").set("bulkexport.webhook.poll-interval-seconds", "600")
+                    .set("camel.server.port", String.valueOf(port))
+                    .set("bulkexport.webhook.public-url", "http://127.0.0.1:" + port);
+            long started = System.nanoTime();
+            assertThat(app.run()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - started).toSeconds())
+                    .as("landed by the webhook, not the 600 s fallback").isLessThan(30);
+            assertThat(app.sandbox.webhooksCalled()).containsExactly(app.onlyRequestId() + "=202");
+        }
+    }
+
+    @Test
     void forged_and_flooding_calls_change_nothing_but_one_status_check() throws Exception {
         SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(1).withRecordsPerFile(10)
                 .withReadyAfter(Duration.ofSeconds(60));

@@ -223,6 +223,22 @@ public class BulkExportRoutes extends RouteBuilder {
         JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs", "config/jobs/*.yaml"), Path.of(""),
                 providers, defaultSink);
         jobs.use(catalog);
+        checkAgainstJobs(context, settings, catalog, providers);
+        Map<String, Set<String>> sinksByProvider = new java.util.TreeMap<>();
+        catalog.all().forEach(job -> sinksByProvider.computeIfAbsent(job.provider(), p -> new java.util.TreeSet<>())
+                .add(job.sink()));
+        // once Camel runs (the host's Micrometer registry is bound by then): the meters exist before any work
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // routes are about to start: too early for a registry bound as Camel starts
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                meters.started(sinksByProvider);
+            }
+        });
         List<String> s3Jobs = catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
                 .toList();
         // what a stopped process left half-written is removed only while no other instance shares the database: a
@@ -251,6 +267,66 @@ public class BulkExportRoutes extends RouteBuilder {
         LOG.info("{} job(s): {}", catalog.all().size(), catalog.all().stream()
                 .map(j -> j.name() + " (" + j.provider() + " " + j.dataset() + "/" + j.method() + ", "
                         + (j.isOnce() ? "once" : "cron " + j.schedule()) + ", " + j.sink() + ")").toList());
+    }
+
+    /**
+     * Settings that name jobs or URLs, checked against the jobs before anything is sent: a typo never costs money or
+     * passes in silence. {@code bulkexport.new-run} and {@code bulkexport.attach.<job>} must name jobs there are; the
+     * API (and token) URLs of the providers the jobs use must be absolute http(s) URLs.
+     */
+    private static void checkAgainstJobs(CamelContext context, Settings settings, JobCatalog catalog,
+                                         Map<String, ProviderSpec> providers) {
+        Set<String> names = new java.util.TreeSet<>();
+        catalog.all().forEach(job -> names.add(job.name()));
+        for (String asked : settings.list("bulkexport.new-run")) {
+            if (!asked.equals("all") && !names.contains(asked)) {
+                throw new ConfigurationException("bulkexport.new-run names no job: '" + asked + "' (jobs: "
+                        + String.join(", ", names) + "; or all)");
+            }
+        }
+        for (String job : settings.under("bulkexport.attach.").keySet()) {
+            if (!names.contains(job)) {
+                throw new ConfigurationException("bulkexport.attach." + job + " names no job: '" + job + "' (jobs: "
+                        + String.join(", ", names) + "); nothing is attached");
+            }
+        }
+        Set<String> used = new java.util.TreeSet<>();
+        catalog.all().forEach(job -> used.add(job.provider()));
+        for (String name : used) {
+            ProviderSpec provider = providers.get(name);
+            requireHttpUrl(context, settings, provider.api().baseUrl(), "bulkexport." + name + ".base-url",
+                    "api.baseUrl of provider " + name);
+            if (provider.api().auth() != null && provider.api().auth().tokenUrl() != null) {
+                requireHttpUrl(context, settings, provider.api().auth().tokenUrl(), "bulkexport." + name
+                        + ".token-url", "api.auth.tokenUrl of provider " + name);
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern PLACEHOLDER =
+            java.util.regex.Pattern.compile("\\{\\{([^:}]+)(:[^}]*)?}}");
+
+    /**
+     * The declared URL, its placeholders resolved, must be an absolute http(s) URL; the message names the setting it
+     * comes from (the provider's usual one when it holds that value, else the declaration's field).
+     */
+    private static void requireHttpUrl(CamelContext context, Settings settings, String declared, String usual,
+                                       String where) {
+        java.util.regex.Matcher placeholder = PLACEHOLDER.matcher(declared.trim());
+        String url = context.resolvePropertyPlaceholders(declared);
+        String setting = placeholder.matches() ? placeholder.group(1)
+                : settings.optional(usual).filter(url::equals).map(value -> usual).orElse(where);
+        java.net.URI uri = null;
+        try {
+            uri = new java.net.URI(url.trim());
+        } catch (java.net.URISyntaxException e) {
+            // said below
+        }
+        if (uri == null || uri.getScheme() == null || uri.getHost() == null
+                || !Set.of("http", "https").contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
+            throw new ConfigurationException(setting + " is '" + url + "', which is not an absolute http(s) URL"
+                    + " (e.g. https://api.example.com/v1): nothing was sent");
+        }
     }
 
     /**
@@ -338,8 +414,10 @@ public class BulkExportRoutes extends RouteBuilder {
             }
             if (!settings.flag("bulkexport.service-api.enabled", false)) {
                 throw new ConfigurationException("bulkexport.webhook.public-url is set, but the service API that"
-                        + " receives the webhooks is off: set bulkexport.service-api.enabled=true (the standalone"
-                        + " app does in service mode; other hosts need camel-platform-http), or unset the URL");
+                        + " receives the webhooks is off: set bulkexport.service-api.enabled=true and give the host"
+                        + " Camel's HTTP server (camel-platform-http-main with camel.server.enabled=true in Camel Main,"
+                        + " camel-platform-http-starter in Spring Boot; the standalone app does both whenever the URL"
+                        + " is set), or unset the URL");
             }
         }
         return new Webhooks(store, publicUrl,

@@ -9,10 +9,17 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
- * The default of every setting ({@code bulkexport/defaults.properties} in the bundle), given to Camel's properties
- * component as initial properties: the lowest precedence, below whatever the hosting runtime reads (its own
- * properties files, Spring's environment, Karaf's configuration, system properties). A key the runtime already holds
- * among its initial properties keeps its value.
+ * The default of every setting ({@code bulkexport/defaults.properties} in the bundle): the lowest precedence, below
+ * whatever the hosting runtime reads (its own properties files, Spring's environment, Karaf's configuration, system
+ * properties, environment variables).
+ * <p>
+ * They go to Camel's properties component as initial properties, but only for the keys the runtime does not resolve
+ * itself. Initial properties are not the last word everywhere: Camel Spring Boot reaches Spring's {@code Environment}
+ * through its properties parser's custom lookup ({@code SpringPropertiesParser}), which Camel asks only when neither
+ * the override properties, the properties sources nor the initial properties hold the key. A default installed for a
+ * key Spring has would hide Spring's value (application.yml, profiles, {@code --name=value}). In Camel Main and Karaf,
+ * where the runtime's values are properties sources or initial properties of their own, the outcome is the same as
+ * installing every default. A key the runtime already holds among its initial properties keeps its value.
  */
 public final class Defaults {
     static final String RESOURCE = "bulkexport/defaults.properties";
@@ -22,7 +29,14 @@ public final class Defaults {
 
     public static void install(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        Properties merged = load();
+        Properties defaults = load();
+        Properties merged = new Properties();
+        for (String key : defaults.stringPropertyNames()) {
+            // resolved through every source the runtime has, its custom lookup (Spring's environment) included
+            if (properties.resolveProperty(key).isEmpty()) {
+                merged.setProperty(key, defaults.getProperty(key));
+            }
+        }
         if (properties instanceof org.apache.camel.component.properties.PropertiesComponent impl
                 && impl.getInitialProperties() != null) {
             merged.putAll(impl.getInitialProperties());

@@ -55,13 +55,28 @@ public class JobCatalog {
                     + " bulkexport.jobs=config/jobs/*.yaml");
         }
         Map<String, JobDefinition> jobs = new LinkedHashMap<>();
+        // every bad job file is reported in one go: fixing ten files does not take ten starts
+        List<String> problems = new ArrayList<>();
         for (Path file : resolve(selection, baseDir)) {
-            JobDefinition job = parse(file, providers, defaultSink);
+            JobDefinition job;
+            try {
+                job = parse(file, providers, defaultSink);
+            } catch (ConfigurationException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
             JobDefinition clash = jobs.put(job.name(), job);
             if (clash != null) {
-                throw new ConfigurationException("job name '" + job.name() + "' is used by both " + clash.file()
-                        + " and " + file + ": give each job its own name");
+                problems.add("job name '" + job.name() + "' is used by both " + clash.file() + " and " + file
+                        + ": give each job its own name");
             }
+        }
+        if (problems.size() == 1) {
+            throw new ConfigurationException(problems.get(0));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems.size() + " job files are wrong:\n  " + String.join("\n  ",
+                    problems));
         }
         // with the emulators on, Secrets answers their stand-ins for whatever the environment leaves unset
         for (JobDefinition job : jobs.values()) {

@@ -135,7 +135,7 @@ final class JobRequestReader {
     private JsonNode readJson(Path request) {
         JsonNode query;
         try {
-            query = JSON.readTree(Files.readAllBytes(request));
+            query = JSON.readTree(readBounded(request));
         } catch (IOException e) {
             String reason = e instanceof JsonProcessingException json
                     ? "is not valid JSON (" + json.getOriginalMessage() + ")" : "cannot be read (" + e + ")";
@@ -147,9 +147,25 @@ final class JobRequestReader {
         return query;
     }
 
+    /**
+     * The most a request file may hold: far above any real one (Coresignal's id lists hold at most 10,000 ids, a
+     * JSON query a few kilobytes), far below what a mistaken path (a data file, a dump) would make the job send.
+     */
+    static final long MAX_REQUEST_BYTES = 1 << 20;
+
+    private byte[] readBounded(Path request) throws IOException {
+        long size = Files.size(request);
+        if (size > MAX_REQUEST_BYTES) {
+            throw new ConfigurationException(where + ": request file " + request + " holds " + size + " bytes, more"
+                    + " than a request may (" + MAX_REQUEST_BYTES + " bytes: a JSON query is a few kilobytes, an id"
+                    + " list at most 10,000 ids): is it the right file? Split a longer id list into several jobs");
+        }
+        return Files.readAllBytes(request);
+    }
+
     private byte[] readUpload(Path request) {
         try {
-            byte[] content = Files.readAllBytes(request);
+            byte[] content = readBounded(request);
             if (content.length == 0) {
                 throw new ConfigurationException(where + ": request file " + request + " is empty");
             }

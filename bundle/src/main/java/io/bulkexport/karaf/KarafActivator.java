@@ -9,6 +9,9 @@ import io.bulkexport.BulkExportRoutes;
 import io.bulkexport.RunCompletion;
 import io.bulkexport.config.ConfigurationException;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -28,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The context is camel-karaf's {@code OsgiDefaultCamelContext}, made by name so that the bundle needs camel-karaf
  * only inside Karaf: it finds components, languages and the YAML loader in the other bundles through the OSGi
- * service registry.
+ * service registry. While it runs it is an OSGi service of type {@link CamelContext} ({@link ContextService}), which is
+ * how Karaf's {@code camel:context-list}, {@code camel:route-list}, {@code camel:route-stop|start} find it; their
+ * statistics come from Camel's JMX management (camel-management, part of camel-core's feature, found by the context
+ * at start).
  */
 public final class KarafActivator implements BundleActivator, ManagedService {
     public static final String PID = "io.bulkexport";
@@ -103,6 +109,8 @@ public final class KarafActivator implements BundleActivator, ManagedService {
             CamelContext context = (CamelContext) Class.forName(OSGI_CONTEXT)
                     .getConstructor(BundleContext.class).newInstance(bundle);
             context.getCamelContextExtension().setName(settings.getProperty("camel.main.name", "bulk-export"));
+            // before start: registered once the context has started, unregistered as soon as it stops, however
+            context.getManagementStrategy().addEventNotifier(new ContextService(bundle));
             context.getPropertiesComponent().setInitialProperties(settings);
             context.getRegistry().bind("runCompletion", RunCompletion.class, new RunCompletion() {
                 @Override
@@ -136,6 +144,83 @@ public final class KarafActivator implements BundleActivator, ManagedService {
                 LOG.warn("stopping the bulk-export context: {}", e.getMessage());
             }
             camel = null;
+        }
+    }
+
+    /**
+     * Publishes a context as an OSGi service of type {@link CamelContext} from when it has started until it begins to
+     * stop (once mode's own stop, {@code camel:context-stop}, a configuration change, the bundle's stop), with the
+     * service properties of camel-karaf's {@code OsgiCamelContextPublisher} (what Blueprint contexts use). Not that
+     * class itself: the bundle then needs no camel-karaf to compile, and this one takes context events only. An event
+     * notifier that does not ignore exchange events turns on Camel's event notification for every exchange, a cost
+     * per record batch that the standalone app does not pay.
+     */
+    static final class ContextService extends EventNotifierSupport {
+        static final String SYMBOLIC_NAME = "camel.context.symbolicname";
+        static final String VERSION = "camel.context.version";
+        static final String NAME = "camel.context.name";
+        static final String MANAGEMENT_NAME = "camel.context.managementname";
+
+        private final BundleContext bundle;
+        private ServiceRegistration<CamelContext> registration; // guarded by this
+
+        ContextService(BundleContext bundle) {
+            this.bundle = bundle;
+            // set before the notifier is added: addEventNotifier looks at them
+            setIgnoreCamelContextInitEvents(true);
+            setIgnoreRouteEvents(true);
+            setIgnoreServiceEvents(true);
+            setIgnoreExchangeEvents(true);
+            setIgnoreStepEvents(true);
+        }
+
+        @Override
+        public boolean isEnabled(CamelEvent event) {
+            return event.getType() == CamelEvent.Type.CamelContextStarted
+                    || event.getType() == CamelEvent.Type.CamelContextStopping;
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            CamelContext context = ((CamelEvent.CamelContextEvent) event).getContext();
+            if (event.getType() == CamelEvent.Type.CamelContextStarted) {
+                register(context);
+            } else {
+                unregister();
+            }
+        }
+
+        private synchronized void register(CamelContext context) {
+            if (registration != null) {
+                return;
+            }
+            Bundle own = bundle.getBundle();
+            Dictionary<String, Object> properties = new Hashtable<>();
+            properties.put(SYMBOLIC_NAME, own.getSymbolicName());
+            properties.put(VERSION, own.getVersion());
+            properties.put(NAME, context.getName());
+            if (context.getManagementName() != null) {
+                properties.put(MANAGEMENT_NAME, context.getManagementName());
+            }
+            registration = bundle.registerService(CamelContext.class, context, properties);
+            LOG.info("Camel context {} is an OSGi service now (Karaf's camel:* commands list it)", context.getName());
+        }
+
+        private synchronized void unregister() {
+            if (registration != null) {
+                try {
+                    registration.unregister();
+                } catch (IllegalStateException alreadyGone) {
+                    // the bundle stopped first: the framework has unregistered it
+                }
+                registration = null;
+            }
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            unregister();
+            super.doStop();
         }
     }
 }

@@ -44,6 +44,10 @@ public interface ExportMeters {
     default void fileSuperseded(String provider) {
     }
 
+    /** The bundle has started with jobs writing to these sinks, by provider: meters that exist from the start. */
+    default void started(Map<String, java.util.Set<String>> sinksByProvider) {
+    }
+
     /** A vendor file was read to its end or abandoned: the bytes that came over the wire and the bytes they decoded to. */
     default void bytesRead(long wireBytes, long decodedBytes) {
     }

@@ -53,14 +53,10 @@ final class MicrometerMeters implements ExportMeters {
             return;
         }
         String p = label(provider);
-        Counter.builder("bulkexport.files.landed").description("Vendor files landed in the sink")
-                .tags("provider", p, "sink", label(sink)).register(meters).increment();
-        Counter.builder("bulkexport.records.landed").description("Records landed in the sink")
-                .tags("provider", p, "sink", label(sink)).register(meters).increment(records);
-        Counter.builder("bulkexport.records.quarantined").description("Lines set aside as not records")
-                .tags("provider", p).register(meters).increment(quarantined);
-        Counter.builder("bulkexport.stored").baseUnit("bytes").description("Bytes written to the sink")
-                .tags("provider", p, "sink", label(sink)).register(meters).increment(storedBytes);
+        filesLanded(meters, p, label(sink)).increment();
+        recordsLanded(meters, p, label(sink)).increment(records);
+        quarantined(meters, p).increment(quarantined);
+        stored(meters, p, label(sink)).increment(storedBytes);
         Timer.builder("bulkexport.file.duration")
                 .description("Time to fetch and land a vendor file (the attempt that landed it)").tags("provider", p).register(meters).record(took);
     }
@@ -69,8 +65,7 @@ final class MicrometerMeters implements ExportMeters {
     public void fileFailed(String provider) {
         MeterRegistry meters = registry();
         if (meters != null) {
-            Counter.builder("bulkexport.files.failed").description("Vendor files that failed after their retries")
-                    .tags("provider", label(provider)).register(meters).increment();
+            filesFailed(meters, label(provider)).increment();
         }
     }
 
@@ -78,10 +73,62 @@ final class MicrometerMeters implements ExportMeters {
     public void fileSuperseded(String provider) {
         MeterRegistry meters = registry();
         if (meters != null) {
-            Counter.builder("bulkexport.files.superseded")
-                    .description("Attempts at vendor files discarded because their instance lost the file's claim")
-                    .tags("provider", label(provider)).register(meters).increment();
+            filesSuperseded(meters, label(provider)).increment();
         }
+    }
+
+    /**
+     * The counters of what lands, at zero for each provider and sink the jobs use, and the runs-by-status gauges,
+     * as the bundle starts: a restarted process shows them before it does anything, not "no data".
+     */
+    @Override
+    public void started(Map<String, Set<String>> sinksByProvider) {
+        MeterRegistry meters = registry();
+        if (meters == null) {
+            return;
+        }
+        sinksByProvider.forEach((provider, sinks) -> {
+            String p = label(provider);
+            for (String sink : sinks) {
+                filesLanded(meters, p, label(sink));
+                recordsLanded(meters, p, label(sink));
+                stored(meters, p, label(sink));
+            }
+            quarantined(meters, p);
+            filesFailed(meters, p);
+            filesSuperseded(meters, p);
+        });
+    }
+
+    private static Counter filesLanded(MeterRegistry meters, String provider, String sink) {
+        return Counter.builder("bulkexport.files.landed").description("Vendor files landed in the sink")
+                .tags("provider", provider, "sink", sink).register(meters);
+    }
+
+    private static Counter recordsLanded(MeterRegistry meters, String provider, String sink) {
+        return Counter.builder("bulkexport.records.landed").description("Records landed in the sink")
+                .tags("provider", provider, "sink", sink).register(meters);
+    }
+
+    private static Counter stored(MeterRegistry meters, String provider, String sink) {
+        return Counter.builder("bulkexport.stored").baseUnit("bytes").description("Bytes written to the sink")
+                .tags("provider", provider, "sink", sink).register(meters);
+    }
+
+    private static Counter quarantined(MeterRegistry meters, String provider) {
+        return Counter.builder("bulkexport.records.quarantined").description("Lines set aside as not records")
+                .tags("provider", provider).register(meters);
+    }
+
+    private static Counter filesFailed(MeterRegistry meters, String provider) {
+        return Counter.builder("bulkexport.files.failed").description("Vendor files that failed after their retries")
+                .tags("provider", provider).register(meters);
+    }
+
+    private static Counter filesSuperseded(MeterRegistry meters, String provider) {
+        return Counter.builder("bulkexport.files.superseded")
+                .description("Attempts at vendor files discarded because their instance lost the file's claim")
+                .tags("provider", provider).register(meters);
     }
 
     @Override

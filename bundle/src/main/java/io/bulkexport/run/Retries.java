@@ -64,8 +64,16 @@ public final class Retries {
             return retry.getStatusCode() == 429 || retry.getStatusCode() == 503;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof UnknownHostException) {
-                return true; // nothing reached the vendor
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException || t instanceof java.net.MalformedURLException
+                    || t instanceof javax.net.ssl.SSLHandshakeException
+                    || t instanceof org.apache.camel.NoSuchEndpointException
+                    || t instanceof org.apache.camel.ResolveEndpointFailedException) {
+                // nothing reached the vendor: no connection, no TLS session, or no endpoint to send it with
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
             }
         }
         return false;

@@ -34,6 +34,8 @@ public class RunMode {
     private final Jobs jobs;
     private final IntConsumer stop;
     private final long checkMillis;
+    /** When this process made its run mode: a run that ended before is not this start's doing. */
+    private final java.time.Instant createdAt = java.time.Instant.now();
     private volatile int exitCode;
     private volatile ScheduledExecutorService watcher;
     private boolean finished; // only touched on the watcher's thread
@@ -70,8 +72,8 @@ public class RunMode {
         started = true;
         if (!once) {
             long scheduled = jobs.catalog().all().stream().filter(j -> !j.isOnce()).count();
-            LOG.info("service mode: {} one-shot job(s) started, {} scheduled job(s) waiting for their time",
-                    jobs.onceJobNames().size(), scheduled);
+            LOG.info("service mode: {} one-shot job(s) looked at (each says above what it did), {} scheduled job(s)"
+                    + " waiting for their time", jobs.onceJobNames().size(), scheduled);
             return;
         }
         watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -150,6 +152,12 @@ public class RunMode {
         long bytes = files.stream().mapToLong(RunFile::bytes).sum();
         String what = run.status() + " " + run.jobName() + " request=" + run.requestId() + " files=" + files.size()
                 + " records=" + records + " quarantined=" + quarantined + String.format(" bytes=%.1fMB", bytes / 1e6);
-        return run.message() == null ? what : what + " — " + run.message();
+        what = run.message() == null ? what : what + " — " + run.message();
+        if (run.finishedAt() != null && run.finishedAt().isBefore(createdAt)) {
+            // not this process's doing: say so, and how to ask for a new run
+            return "nothing to do: " + what + " (ended " + run.finishedAt() + ", before this start; bulkexport.new-run="
+                    + run.jobName() + " submits a new, paid run)";
+        }
+        return what;
     }
 }

@@ -328,9 +328,28 @@ public class Runs {
      */
     public List<String> duePolls() {
         Instant now = clock.instant();
+        retryUnrecordedChecks(now);
         return store.duePolls(now).stream().filter(run -> jobs.contains(run.jobName())
                         && store.claimPoll(run.runId(), run.nextPollAt(), now.plus(POLL_CLAIM)))
                 .map(Run::runId).toList();
+    }
+
+    /**
+     * Status checks this instance claimed whose outcome it could not record (the state database failed meanwhile):
+     * their claim would hold them back for {@link #POLL_CLAIM}; they are made due again once the database answers.
+     */
+    private final Set<String> unrecordedChecks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void retryUnrecordedChecks(Instant now) {
+        for (String runId : unrecordedChecks) {
+            try {
+                store.run(runId).ifPresent(run -> store.reschedulePoll(runId, now, run.pollIntervalMillis(),
+                        run.message()));
+                unrecordedChecks.remove(runId);
+            } catch (io.bulkexport.state.StateStoreException stillDown) {
+                return; // the next tick tries again
+            }
+        }
     }
 
     /** Sets the exchange properties the provider routes read, for the run whose id is the body. */
@@ -366,10 +385,9 @@ public class Runs {
         Instant next = now.plusMillis(interval);
         Instant notBefore = exchange.getProperty("notBefore", Instant.class);
         if (notBefore != null && notBefore.isAfter(next)) {
-            // the vendor's estimate, but never later than the longest interval: a far-off date must not park the run
-            Instant latest = now.plus(poll.maxInterval().compareTo(Duration.ofMillis(interval)) > 0 ? poll.maxInterval()
-                    : Duration.ofMillis(interval));
-            next = notBefore.isAfter(latest) ? latest : notBefore;
+            // the vendor's estimate, but never past the poll timeout: a far-off date must not park the run for good
+            Instant latest = run.submittedAt().plus(poll.timeout());
+            next = notBefore.isAfter(latest) ? (latest.isAfter(next) ? latest : next) : notBefore;
         }
         String said = exchange.getProperty("vendorMessage", String.class);
         store.reschedulePoll(run.runId(), next, interval, said);
@@ -434,7 +452,13 @@ public class Runs {
         }
         LOG.warn("{}: status check of request {} failed, will check again: {}", jobName,
                 exchange.getProperty("requestId"), describe(cause));
-        stillPending(exchange);
+        try {
+            stillPending(exchange);
+        } catch (io.bulkexport.state.StateStoreException e) {
+            unrecordedChecks.add(runId);
+            LOG.warn("{}: the next status check of request {} could not be recorded ({}); it is made due again once"
+                    + " the state database answers", jobName, exchange.getProperty("requestId"), describe(e));
+        }
     }
 
     // ---------------------------------------------------------------- download

@@ -89,8 +89,24 @@ public final class StateDatabase {
             if (existingOnly && url.startsWith("jdbc:h2:") && lower.contains("ifexists")) {
                 throw new Missing(what);
             }
-            throw new ConfigurationException(what + " — is another instance using it?");
+            throw new ConfigurationException(what + " — " + hint(root, lower));
         }
+    }
+
+    /** What to check, from the driver's failure (PostgreSQL's SQLSTATE where it gives one). */
+    private static String hint(Throwable root, String said) {
+        String state = root instanceof java.sql.SQLException sql ? String.valueOf(sql.getSQLState()) : "";
+        if (state.equals("28P01") || state.equals("28000") || said.contains("password authentication failed")) {
+            return "the database refused the user or password: check bulkexport.state.user and"
+                    + " bulkexport.state.password";
+        }
+        if (state.equals("3D000") || said.contains("does not exist")) {
+            return "create that database first, or point bulkexport.state.url at one that exists";
+        }
+        if (state.startsWith("08") || root instanceof java.net.ConnectException || said.contains("connection refused")) {
+            return "nothing answers at that address: is the database server running and reachable?";
+        }
+        return "check bulkexport.state.url, .user and .password";
     }
 
     /** Embedded H2's file is open in another process (H2 allows one). */

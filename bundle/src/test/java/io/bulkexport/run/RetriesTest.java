@@ -62,5 +62,14 @@ class RetriesTest {
         assertThat(Retries.surelyNotAccepted(answered(429))).isTrue();
         assertThat(Retries.surelyNotAccepted(answered(500))).isFalse();
         assertThat(Retries.surelyNotAccepted(new SocketTimeoutException("Read timed out"))).isFalse();
+        // failures before any request was written: no endpoint, no route, no TLS session, a URL that is not one
+        assertThat(Retries.surelyNotAccepted(new org.apache.camel.NoSuchEndpointException("127.0.0.1:1/cdapi")))
+                .isTrue();
+        assertThat(Retries.surelyNotAccepted(new org.apache.camel.ResolveEndpointFailedException("x:y", "no"))).isTrue();
+        assertThat(Retries.surelyNotAccepted(new RuntimeCamelException(new java.net.NoRouteToHostException("no"))))
+                .isTrue();
+        assertThat(Retries.surelyNotAccepted(new javax.net.ssl.SSLHandshakeException("bad certificate"))).isTrue();
+        assertThat(Retries.surelyNotAccepted(new RuntimeCamelException(new java.net.SocketException(
+                "Connection reset")))).as("reset after sending: unknown").isFalse();
     }
 }

@@ -12,11 +12,22 @@ import io.bulkexport.config.Settings;
  * sent for the variables the environment leaves unset. Found by the bundle through {@link java.util.ServiceLoader}.
  */
 public final class SandboxEmulators implements Emulators.Factory {
+    /** The setting, refused in its own words when above what a vendor puts in one file. */
+    private static int recordsPerFile(Settings settings) {
+        long records = settings.whole("bulkexport.sandbox.records-per-file", 1000, 1);
+        if (records > SandboxSettings.MAX_RECORDS_PER_FILE) {
+            throw new io.bulkexport.config.ConfigurationException("bulkexport.sandbox.records-per-file must be at most "
+                    + SandboxSettings.MAX_RECORDS_PER_FILE + " (the most lines a vendor puts in one file), not "
+                    + records + ": for more records, raise bulkexport.sandbox.files");
+        }
+        return (int) records;
+    }
+
     @Override
     public Emulators start(Settings settings) {
         SandboxSettings shape = SandboxSettings.defaults()
                 .withFilesPerRequest((int) settings.whole("bulkexport.sandbox.files", 3, 1))
-                .withRecordsPerFile((int) settings.whole("bulkexport.sandbox.records-per-file", 1000, 1))
+                .withRecordsPerFile(recordsPerFile(settings))
                 .withRecordBytes((int) settings.whole("bulkexport.sandbox.record-bytes", 1000, 100))
                 .withReadyAfter(Duration.ofMillis(Math.round(
                         settings.decimal("bulkexport.sandbox.ready-after-seconds", 2, 0) * 1000)))

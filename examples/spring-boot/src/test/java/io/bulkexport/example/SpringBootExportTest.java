@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged Spring Boot application, run as a user runs it ({@code java -Dbulkexport.*=… -jar}), against a
  * Coresignal emulator this test starts: once mode exports a multi-file request record for record and exits 0, a bad
  * job file exits 2 with one line, and in service mode the actuator's health is UP with Camel's check in it and its
- * metrics hold the bundle's meters.
+ * metrics hold the bundle's meters; configured only the Spring way (an application.yml, a profile's file,
+ * {@code --name=value} arguments), every setting it gets wins over the bundle's packaged defaults.
  */
 class SpringBootExportTest {
     static final String API_KEY = "cs-spring-test-key-81c0f3";
@@ -117,6 +118,55 @@ class SpringBootExportTest {
         }
     }
 
+    @Test
+    void should_take_every_setting_from_springs_environment_over_the_bundles_defaults() throws Exception {
+        job("engineers", "provider: coresignal\ndataset: employee_clean\nmethod: es_dsl\nrequest: query.json\n");
+        Path spring = Files.createDirectories(dir.resolve("spring"));
+        // the base file: where the jobs are, a state database and an output folder the arguments and the profile
+        // replace, and an API address nothing listens on, which the profile replaces by the emulator's
+        Files.writeString(spring.resolve("application.yml"), String.join("\n",
+                "bulkexport:",
+                "  run-mode: service",
+                "  jobs: \"" + dir.resolve("jobs/*.yaml") + "\"",
+                "  coresignal:",
+                "    base-url: \"http://127.0.0.1:9/cdapi\"",
+                "  output:",
+                "    dir: \"" + dir.resolve("out-base") + "\"",
+                "  state:",
+                "    url: \"jdbc:h2:file:" + dir.resolve("state/yml-db") + ";WRITE_DELAY=0\"",
+                "  poll:",
+                "    interval-seconds: 0.1",
+                "    tick-millis: 50",
+                ""));
+        // the profile's file: the emulator's address in the relaxed (camel case) form, the output folder
+        Files.writeString(spring.resolve("application-emulator.yml"), String.join("\n",
+                "bulkexport:",
+                "  coresignal:",
+                "    baseUrl: \"" + sandbox.baseUrl() + "\"",
+                "  output:",
+                "    dir: \"" + dir.resolve("out") + "\"",
+                ""));
+        Process app = startTheSpringWay(List.of(
+                "--spring.config.additional-location=file:" + spring + "/",
+                "--spring.profiles.active=emulator",
+                "--server.port=0",
+                "--bulkexport.run-mode=once",
+                "--bulkexport.state.url=jdbc:h2:file:" + dir.resolve("state/args-db") + ";WRITE_DELAY=0"));
+        assertThat(app.waitFor(120, TimeUnit.SECONDS)).as("--bulkexport.run-mode=once over the file's service").isTrue();
+        assertThat(app.exitValue()).as(log()).isEqualTo(0);
+
+        assertThat(log()).doesNotContain("matches no job file");
+        assertThat(sandbox.submissions()).as("the profile's address, over the base file's").hasSize(1);
+        String requestId = sandbox.submissions().get(0).requestId();
+        assertThat(landedIds("engineers")).as("the profile's output folder").hasSize(2000).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(sandbox.expectedRecordIds(requestId));
+        assertThat(dir.resolve("out-base")).as("the base file's output folder").doesNotExist();
+        assertThat(dir.resolve("state/args-db.mv.db")).as("the argument's state database").isRegularFile();
+        assertThat(dir.resolve("state/yml-db.mv.db")).as("the base file's state database").doesNotExist();
+        assertThat(dir.resolve("data")).as("the packaged defaults' data/out and data/state").doesNotExist();
+        assertThat(log()).contains("DONE engineers request=" + requestId).doesNotContain(API_KEY);
+    }
+
     private void job(String name, String yaml) throws IOException {
         Files.createDirectories(dir.resolve("jobs"));
         Files.writeString(dir.resolve("jobs/query.json"), "{\"query\": {\"match_all\": {}}}");
@@ -138,6 +188,23 @@ class SpringBootExportTest {
                 .toString());
         return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("app.log").toFile()).start();
+    }
+
+    /**
+     * The jar with no {@code -D} setting at all: the arguments go to Spring, the credential comes from the
+     * environment, as in production, and no {@code BULKEXPORT_*} variable of the build's leaks in.
+     */
+    private Process startTheSpringWay(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", Path.of(System.getProperty("example.jar", "target/bulk-export-spring-boot.jar"))
+                        .toAbsolutePath().toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("app.log").toFile());
+        builder.environment().keySet().removeIf(name -> name.toUpperCase(java.util.Locale.ROOT).startsWith("BULKEXPORT")
+                || name.toUpperCase(java.util.Locale.ROOT).startsWith("SPRING_"));
+        builder.environment().put("CORESIGNAL_API_KEY", API_KEY);
+        return builder.start();
     }
 
     private String log() throws IOException {
