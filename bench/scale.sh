@@ -282,7 +282,8 @@ jobs_case() { # jobs instances
     # Submissions as the vendor saw them, and every call's peak second against the rate.
     local sub_rate max_calls calls first_submit last_submit
     read -r first_submit last_submit sub_rate < <(awk '$2 == "SUBMIT" { if (!n++) f = $1; l = $1 }
-        END { printf "%.3f %.3f %.1f\n", f, l, (n > 1 ? (n - 1) * 1000 / (l - f) : 0) }' "$dir/requests.txt")
+        END { r = 0; if (n > 1) r = (n - 1) * 1000 / (l - f)   # (a ">" among printf arguments is a redirection)
+              printf "%.3f %.3f %.1f\n", f, l, r }' "$dir/requests.txt")
     max_calls=$(max_calls_per_second "$dir/requests.txt")
     calls=$(wc -l <"$dir/requests.txt")
     # Ready (the sandbox's arrival of the submission + READY s; the ledger's submitted_at is when its answer came
