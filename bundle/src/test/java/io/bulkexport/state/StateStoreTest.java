@@ -52,6 +52,19 @@ class StateStoreTest {
         }
     }
 
+    /**
+     * A run of {@code job} downloading {@code files}, in a store just migrated, whose instance holds a lease of
+     * {@code leaseMillis}.
+     */
+    private static Run downloading(StateStore store, long leaseMillis, String job, List<String> files) {
+        store.migrate();
+        store.registerInstance(leaseMillis, false);
+        Run run = store.createRun(job, "coresignal", null);
+        store.markSubmitted(run.runId(), "req-" + job, Instant.ofEpochMilli(store.millis()), 1000);
+        assertThat(store.startDownloading(run.runId(), files)).isTrue();
+        return run;
+    }
+
     private HikariDataSource dataSource(String database) {
         HikariDataSource ds = new HikariDataSource();
         if (database.equals("postgresql")) {
@@ -157,11 +170,7 @@ class StateStoreTest {
         Instant now = Instant.parse("2026-12-06T10:00:00Z");
         try (HikariDataSource ds = dataSource(database)) {
             StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "fence-a-" + database);
-            a.migrate();
-            a.registerInstance(5_000, false);
-            Run run = a.createRun("fence-job", "coresignal", null);
-            a.markSubmitted(run.runId(), "req-fence", now, 1000);
-            a.startDownloading(run.runId(), List.of("f1", "f2"));
+            Run run = downloading(a, 5_000, "fence-job", List.of("f1", "f2"));
             FileClaim stale = a.claimFile(run.runId(), "f1").orElseThrow();
             FileClaim staleF2 = a.claimFile(run.runId(), "f2").orElseThrow();
 
@@ -209,11 +218,7 @@ class StateStoreTest {
         Instant now = Instant.parse("2026-12-06T10:00:00Z");
         try (HikariDataSource ds = dataSource(database)) {
             StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "race-a-" + database);
-            a.migrate();
-            a.registerInstance(5_000, false);
-            Run run = a.createRun("race-job", "coresignal", null);
-            a.markSubmitted(run.runId(), "req-race", now, 1000);
-            a.startDownloading(run.runId(), List.of("f1"));
+            Run run = downloading(a, 5_000, "race-job", List.of("f1"));
             FileClaim claim = a.claimFile(run.runId(), "f1").orElseThrow();
             // b sees a's lease run out while a is landing the file (a's clock stands still: it was frozen)
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(6), ZoneOffset.UTC), "race-b-" + database);
@@ -247,11 +252,7 @@ class StateStoreTest {
         Instant now = Instant.parse("2026-12-06T10:00:00Z");
         try (HikariDataSource ds = dataSource(database)) {
             StateStore store = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "end-" + database);
-            store.migrate();
-            store.registerInstance(30_000, false);
-            Run run = store.createRun("end-job", "coresignal", null);
-            store.markSubmitted(run.runId(), "req-end", now, 1000);
-            store.startDownloading(run.runId(), List.of("f1", "f2"));
+            Run run = downloading(store, 30_000, "end-job", List.of("f1", "f2"));
             List<String> manifests = new java.util.concurrent.CopyOnWriteArrayList<>();
             StateStore.RunEnding write = (r, files) -> manifests.add(files.size() + " files");
             FileClaim f1 = store.claimFile(run.runId(), "f1").orElseThrow();
