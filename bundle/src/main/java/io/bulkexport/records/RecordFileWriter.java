@@ -160,6 +160,11 @@ public final class RecordFileWriter implements Closeable {
         }
     }
 
+    /** Where the output goes once committed. */
+    public Path target() {
+        return target;
+    }
+
     /** Records written so far. */
     public long records() {
         return records;

@@ -542,8 +542,11 @@ public class Runs {
         if (cause == null) {
             return "unknown error";
         }
-        if (cause instanceof io.bulkexport.vendor.VendorException || cause instanceof SinkException) {
-            return io.bulkexport.vendor.VendorText.printable(Redaction.withoutQueries(cause.getMessage()));
+        // the bundle's own words for a vendor's or a sink's failure, however Camel wrapped it (a split wraps it)
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.bulkexport.vendor.VendorException || t instanceof SinkException) {
+                return io.bulkexport.vendor.VendorText.printable(Redaction.withoutQueries(t.getMessage()));
+            }
         }
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {

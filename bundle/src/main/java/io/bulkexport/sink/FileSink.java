@@ -81,7 +81,7 @@ public class FileSink {
         Path root = requestDir(job.name(), exchange.getProperty("requestId", String.class));
         String fileName = exchange.getProperty("fileName", String.class);
         output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName) + compression.suffix()),
-                compression, keepVendorGzip, true);
+                "bulkexport.output.dir", compression, keepVendorGzip, true);
     }
 
     /**

@@ -25,6 +25,8 @@ public class RecordOutput {
     private static final String SOURCE = "bulkexportSource";
     private static final String PROGRESS = "bulkexportProgress";
     private static final String SPOOLED = "bulkexportSpooled";
+    /** Exchange property: the setting that chose the folder of the file being written (for a disk's failure). */
+    private static final String SETTING = "bulkexportOutputSetting";
 
     private final long progressIntervalNanos;
 
@@ -38,8 +40,10 @@ public class RecordOutput {
      * {@code keepVendorGzip}, a gzip output of a gzip JSON Lines file keeps the vendor's bytes when the records allow
      * it ({@link RecordFileWriter#keepSource}).
      */
-    void open(Exchange exchange, Path target, Compression compression, boolean keepVendorGzip, boolean durable) {
+    void open(Exchange exchange, Path target, String setting, Compression compression, boolean keepVendorGzip,
+              boolean durable) {
         abort(exchange);
+        exchange.setProperty(SETTING, setting);
         String fileName = exchange.getProperty("fileName", String.class);
         Object body = exchange.getMessage().getBody();
         try {
@@ -53,7 +57,10 @@ public class RecordOutput {
                 exchange.getMessage().setBody(body);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            LocalDiskException disk = LocalDiskException.of(e, target, setting, 0);
+            throw disk != null ? disk : new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (java.nio.file.ReadOnlyFileSystemException e) {
+            throw LocalDiskException.readOnly(e, target, setting);
         }
         exchange.setProperty(SOURCE, body);
         exchange.setProperty(PROGRESS, new FileProgress(exchange.getProperty("job", JobDefinition.class).name(),
@@ -68,14 +75,23 @@ public class RecordOutput {
         FileClaims.requireHeld(exchange);
         RecordBatch batch = exchange.getMessage().getBody(RecordBatch.class);
         RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
-        writer.write(batch);
+        try {
+            writer.write(batch);
+        } catch (IOException e) {
+            throw disk(exchange, writer, e);
+        }
         exchange.getProperty(PROGRESS, FileProgress.class).batchWritten(writer, progressIntervalNanos);
     }
 
     /** Completes the local file (moved under its final name) and releases the vendor stream. */
     FileResult commit(Exchange exchange) throws IOException {
         RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
-        FileResult result = writer.commit();
+        FileResult result;
+        try {
+            result = writer.commit();
+        } catch (IOException e) {
+            throw disk(exchange, writer, e);
+        }
         exchange.removeProperty(WRITER);
         closeSource(exchange);
         return result;
@@ -86,7 +102,13 @@ public class RecordOutput {
      * {@link #abort}), and releases the vendor stream.
      */
     FileResult seal(Exchange exchange) throws IOException {
-        FileResult result = exchange.getProperty(WRITER, RecordFileWriter.class).seal();
+        RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
+        FileResult result;
+        try {
+            result = writer.seal();
+        } catch (IOException e) {
+            throw disk(exchange, writer, e);
+        }
         closeSource(exchange);
         return result;
     }
@@ -95,6 +117,16 @@ public class RecordOutput {
     void publish(Exchange exchange) throws IOException {
         exchange.getProperty(WRITER, RecordFileWriter.class).publish();
         exchange.removeProperty(WRITER);
+    }
+
+    /** A write's failure: the disk's own ({@link LocalDiskException}, not retried), or the failure as it came. */
+    private static IOException disk(Exchange exchange, RecordFileWriter writer, IOException failure) {
+        LocalDiskException disk = LocalDiskException.of(failure, writer.target(),
+                exchange.getProperty(SETTING, String.class), writer.bytes());
+        if (disk != null) {
+            throw disk;
+        }
+        return failure;
     }
 
     /** Remembers a committed local file that is only a copy on its way elsewhere: {@link #abort} deletes it. */

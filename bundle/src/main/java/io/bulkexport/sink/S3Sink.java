@@ -56,7 +56,8 @@ public class S3Sink {
         Path spool = settings.spoolDir().resolve(SafePaths.segment(job, "job name"))
                 .resolve(SafePaths.segment(requestId, "request id")).resolve(UUID.randomUUID().toString());
         // not forced to disk: a spool file only lives until it is uploaded, and a crash leaves none (see cleanSpool)
-        output.open(exchange, SafePaths.under(spool, name), settings.compression(), settings.keepVendorGzip(), false);
+        output.open(exchange, SafePaths.under(spool, name), "bulkexport.s3.spool-dir", settings.compression(),
+                settings.keepVendorGzip(), false);
         exchange.setProperty(SPOOL_DIR, spool);
         exchange.setProperty("s3Key", settings.key(job, requestId, name));
     }
