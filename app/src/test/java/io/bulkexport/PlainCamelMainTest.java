@@ -31,6 +31,22 @@ class PlainCamelMainTest {
     }
 
     @Test
+    void should_refuse_a_bad_job_in_one_line_and_exit_2() throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults())) {
+            app.job("bad", "provider: coresignal\ndataset: people\nmethod: es_dsl\n")
+                    .set("bulkexport.routes.dir", dir.resolve("no-routes-here").toString());
+            Process their = app.spawn("their-app", TheirApp.class);
+            assertThat(their.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String log = Files.readString(dir.resolve("their-app.log"));
+            assertThat(their.exitValue()).as(log).isEqualTo(2);
+            assertThat(log.lines().filter(line -> line.startsWith("bulk-export: configuration error: ")))
+                    .singleElement().asString().contains("has no dataset 'people'");
+            assertThat(log).as("no stack trace").doesNotContain("\tat io.bulkexport").doesNotContain("\tat org.apache");
+            assertThat(app.sandbox.requestLog()).isEmpty();
+        }
+    }
+
+    @Test
     void should_export_every_record_once_and_exit_with_the_once_mode_code() throws Exception {
         SandboxSettings fourFiles = SandboxSettings.defaults().withFilesPerRequest(4).withRecordsPerFile(500)
                 .withRecordBytes(600).withReadyAfter(Duration.ZERO);

@@ -36,8 +36,26 @@ public interface RunCompletion {
                 // its locks while the JVM's shutdown hooks run
                 Thread exit = new Thread(() -> System.exit(2), "bulkexport-exit");
                 exit.start();
+                // the refusal, said above in one line, still ends the start-up; the thread that started the runtime
+                // (a main method) would then print it again with a stack trace: not this one
+                Thread starter = Thread.currentThread();
+                Thread.UncaughtExceptionHandler before = starter.getUncaughtExceptionHandler();
+                starter.setUncaughtExceptionHandler((thread, failure) -> {
+                    if (!causedBy(failure, refusal)) {
+                        before.uncaughtException(thread, failure);
+                    }
+                });
                 throw refusal;
             }
         };
+    }
+
+    private static boolean causedBy(Throwable failure, Throwable cause) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t == cause) {
+                return true;
+            }
+        }
+        return false;
     }
 }
