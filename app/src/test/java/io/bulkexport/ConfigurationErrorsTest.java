@@ -103,6 +103,7 @@ class ConfigurationErrorsTest {
         "base URL ftp            | bulkexport.coresignal.base-url | ftp://127.0.0.1/cdapi | bulkexport.coresignal.base-url is 'ftp://127.0.0.1/cdapi', which is not an absolute http(s) URL",
         "new-run typo            | bulkexport.new-run | enginers | bulkexport.new-run names no job: 'enginers' (jobs: engineers; or all)",
         "attach typo             | bulkexport.attach.enginers | 12345 | bulkexport.attach.enginers names no job: 'enginers' (jobs: engineers); nothing is attached",
+        "attach not an id        | bulkexport.attach.engineers | 1;curl x | bulkexport.attach.engineers = '1;curl x' is not a request id",
     })
     void should_refuse_a_setting_that_names_no_job_or_no_url_before_sending_anything(String name, String key,
                                                                                       String value, String expected)

@@ -47,6 +47,7 @@ import io.bulkexport.sink.S3Clients;
 import io.bulkexport.sink.S3Settings;
 import io.bulkexport.sink.RecordBatches;
 import io.bulkexport.sink.S3Sink;
+import io.bulkexport.vendor.VendorText;
 import io.bulkexport.state.StateDatabase;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.status.StatusReport;
@@ -284,12 +285,16 @@ public class BulkExportRoutes extends RouteBuilder {
                         + String.join(", ", names) + "; or all)");
             }
         }
-        for (String job : settings.under("bulkexport.attach.").keySet()) {
+        settings.under("bulkexport.attach.").forEach((job, id) -> {
             if (!names.contains(job)) {
                 throw new ConfigurationException("bulkexport.attach." + job + " names no job: '" + job + "' (jobs: "
                         + String.join(", ", names) + "); nothing is attached");
             }
-        }
+            if (!VendorText.isRequestId(id)) {
+                throw new ConfigurationException("bulkexport.attach." + job + " = " + VendorText.quoted(id)
+                        + " is not a request id (letters, digits and . _ : - only); nothing is attached");
+            }
+        });
         Set<String> used = new java.util.TreeSet<>();
         catalog.all().forEach(job -> used.add(job.provider()));
         for (String name : used) {

@@ -22,9 +22,11 @@ import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
 import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
+import io.bulkexport.state.StateStoreException;
 import io.bulkexport.vendor.Redaction;
 import io.bulkexport.vendor.RequestBodies;
 import io.bulkexport.vendor.RetryableVendorException;
+import io.bulkexport.vendor.VendorText;
 import io.bulkexport.vendor.VendorRejectedException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -59,6 +61,11 @@ public class Runs {
     private final Webhooks webhooks;
     /** Runs this process has queued or is downloading: a pass of its own over a run is never started twice. */
     private final Set<String> inProcess = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Status checks this instance claimed whose outcome it could not record (the state database failed meanwhile):
+     * their claim would hold them back for {@link #POLL_CLAIM}; they are made due again once the database answers.
+     */
+    private final Set<String> unrecordedChecks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
@@ -178,11 +185,6 @@ public class Runs {
             return;
         }
         String attachId = attach.get(jobName);
-        if (attachId != null && !io.bulkexport.vendor.VendorText.isRequestId(attachId)) {
-            LOG.error("{}: bulkexport.attach.{} = {} is not a request id (letters, digits and . _ : - only): nothing"
-                    + " is attached or submitted", jobName, jobName, io.bulkexport.vendor.VendorText.quoted(attachId));
-            return;
-        }
         // attach unless the latest run already holds that request (a run that died while submitting a request id
         // made here holds it too, but never got to use it)
         if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())
@@ -273,7 +275,7 @@ public class Runs {
             throw new IllegalStateException("the vendor's answer to the submission holds no request id");
         }
         // accepted, so maybe charged: an id that is not one needs a person (NEEDS_ATTENTION), never a new submission
-        io.bulkexport.vendor.VendorText.requestId(requestId, "the vendor's answer to the submission");
+        VendorText.requestId(requestId, "the vendor's answer to the submission");
         boolean webhook = exchange.getProperty(RequestBodies.WEBHOOK_URL) != null;
         long interval = (webhook ? webhooks.pollInterval() : poll.firstInterval()).toMillis();
         meters.submitted(exchange.getProperty("provider", String.class));
@@ -334,19 +336,13 @@ public class Runs {
                 .map(Run::runId).toList();
     }
 
-    /**
-     * Status checks this instance claimed whose outcome it could not record (the state database failed meanwhile):
-     * their claim would hold them back for {@link #POLL_CLAIM}; they are made due again once the database answers.
-     */
-    private final Set<String> unrecordedChecks = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     private void retryUnrecordedChecks(Instant now) {
         for (String runId : unrecordedChecks) {
             try {
                 store.run(runId).ifPresent(run -> store.reschedulePoll(runId, now, run.pollIntervalMillis(),
                         run.message()));
                 unrecordedChecks.remove(runId);
-            } catch (io.bulkexport.state.StateStoreException stillDown) {
+            } catch (StateStoreException stillDown) {
                 return; // the next tick tries again
             }
         }
@@ -454,7 +450,7 @@ public class Runs {
                 exchange.getProperty("requestId"), describe(cause));
         try {
             stillPending(exchange);
-        } catch (io.bulkexport.state.StateStoreException e) {
+        } catch (StateStoreException e) {
             unrecordedChecks.add(runId);
             LOG.warn("{}: the next status check of request {} could not be recorded ({}); it is made due again once"
                     + " the state database answers", jobName, exchange.getProperty("requestId"), describe(e));
@@ -504,7 +500,7 @@ public class Runs {
             exchange.setProperty("fileName", file.fileName());
         }
         String fileName = exchange.getProperty("fileName", String.class);
-        exchange.setProperty("fileNameInUrl", io.bulkexport.vendor.VendorText.pathSegments(fileName));
+        exchange.setProperty("fileNameInUrl", VendorText.pathSegments(fileName));
         store.fileAttempted(exchange.getProperty("runId", String.class), fileName);
         exchange.setProperty(Landings.FILE_STARTED, System.nanoTime());
         // a name that cannot become a path inside the job's output is refused before anything is fetched
@@ -545,7 +541,7 @@ public class Runs {
         // the bundle's own words for a vendor's or a sink's failure, however Camel wrapped it (a split wraps it)
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof io.bulkexport.vendor.VendorException || t instanceof SinkException) {
-                return io.bulkexport.vendor.VendorText.printable(Redaction.withoutQueries(t.getMessage()));
+                return VendorText.printable(Redaction.withoutQueries(t.getMessage()));
             }
         }
         Throwable root = cause;
@@ -557,7 +553,7 @@ public class Runs {
         boolean own = root.getClass().getName().startsWith("io.bulkexport.");
         String text = root.getMessage() == null ? root.getClass().getSimpleName()
                 : own ? root.getMessage() : root.getClass().getSimpleName() + ": " + root.getMessage();
-        return io.bulkexport.vendor.VendorText.printable(Redaction.withoutQueries(text));
+        return VendorText.printable(Redaction.withoutQueries(text));
     }
 
     private static String suffix(String message) {

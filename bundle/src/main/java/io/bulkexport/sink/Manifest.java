@@ -34,10 +34,6 @@ final class Manifest {
         this.files = files;
     }
 
-    Run run() {
-        return run;
-    }
-
     /**
      * The manifest as JSON.
      *

@@ -85,15 +85,8 @@ public class RecordOutput {
 
     /** Completes the local file (moved under its final name) and releases the vendor stream. */
     FileResult commit(Exchange exchange) throws IOException {
-        RecordFileWriter writer = exchange.getProperty(WRITER, RecordFileWriter.class);
-        FileResult result;
-        try {
-            result = writer.commit();
-        } catch (IOException e) {
-            throw disk(exchange, writer, e);
-        }
-        exchange.removeProperty(WRITER);
-        closeSource(exchange);
+        FileResult result = seal(exchange);
+        publish(exchange);
         return result;
     }
 
@@ -119,7 +112,10 @@ public class RecordOutput {
         exchange.removeProperty(WRITER);
     }
 
-    /** A write's failure: the disk's own ({@link LocalDiskException}, not retried), or the failure as it came. */
+    /**
+     * A write's failure: thrown here as a {@link LocalDiskException} when it is the disk's own (not retried), else
+     * returned for the caller to throw as it came.
+     */
     private static IOException disk(Exchange exchange, RecordFileWriter writer, IOException failure) {
         LocalDiskException disk = LocalDiskException.of(failure, writer.target(),
                 exchange.getProperty(SETTING, String.class), writer.bytes());
