@@ -70,6 +70,8 @@ public class BulkExport {
             main.run();
             return exitCode;
         } catch (Exception e) {
+            // Camel Main's shutdown hook would report the coming exit as a SIGTERM: mark the run completed first
+            main.completed();
             ConfigurationException bad = configurationError(e);
             if (bad != null) {
                 System.err.println("bulk-export: configuration error: " + bad.getMessage());
@@ -83,13 +85,14 @@ public class BulkExport {
         }
     }
 
+    private static final String WEBHOOK_URL = "bulkexport.webhook.public-url";
+
     /**
      * Camel's HTTP servers as this app sets them up ({@code bulkexport/standalone.properties}), on in service mode
      * (the management server, the HTTP server and the status API on it): a service is probed, scraped and asked,
-     * a one-shot run is not.
+     * a one-shot run is not. A one-shot run ends with its summary: Camel says in one line that it started and stopped,
+     * without a line per route after the summary.
      */
-    private static final String WEBHOOK_URL = "bulkexport.webhook.public-url";
-
     private Properties standaloneDefaults(String config) throws IOException {
         Properties defaults = new Properties();
         try (InputStream in = BulkExport.class.getClassLoader().getResourceAsStream(STANDALONE_DEFAULTS)) {
@@ -100,6 +103,7 @@ public class BulkExport {
         String service = String.valueOf("service".equals(mode.trim()));
         defaults.setProperty("camel.management.enabled", service);
         defaults.setProperty("camel.metrics.enabled", service);
+        defaults.setProperty("camel.main.startup-summary-level", Boolean.parseBoolean(service) ? "Default" : "Oneline");
         // vendors reach a webhook on Camel's HTTP server: with a public URL set, a one-shot run listens there too
         String webhook = overrides.getProperty(WEBHOOK_URL, System.getProperty(WEBHOOK_URL,
                 file.getProperty(WEBHOOK_URL, "")));
