@@ -43,7 +43,8 @@ final class S3ProxyServer implements AutoCloseable {
     static final String ACCESS_KEY = "test-access-key";
     static final String SECRET_KEY = "s3proxy-secret-7d1c94e2ab5f40";
 
-    private final S3Proxy proxy;
+    private S3Proxy proxy;
+    private final Path keyStore;
     private final ObservedStore store;
     private final URI endpoint;
     private final S3Client client;
@@ -54,22 +55,39 @@ final class S3ProxyServer implements AutoCloseable {
         System.setProperty("aws.secretAccessKey", SECRET_KEY);
         System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
-        Path keyStore = keyStore(dir);
+        keyStore = keyStore(dir);
         store = new ObservedStore(ContextBuilder.newBuilder("transient").credentials(ACCESS_KEY, SECRET_KEY)
                 .build(BlobStoreContext.class).getBlobStore(), partDelay);
-        proxy = S3Proxy.builder()
-                .blobStore(store)
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .secureEndpoint(URI.create("https://127.0.0.1:0"))
-                .keyStore(keyStore.toString(), "password")
-                .build();
-        proxy.start();
-        while (!proxy.getState().equals("STARTED")) {
-            Thread.sleep(10);
-        }
+        proxy = start(0);
         endpoint = URI.create("https://127.0.0.1:" + proxy.getSecurePort());
         client = S3Clients.create(new S3Settings(Optional.empty(), "", Optional.of("us-east-1"), Optional.of(endpoint),
                 true, true, Compression.GZIP, true, S3Settings.MIN_PART_SIZE, dir));
+    }
+
+    private S3Proxy start(int port) throws Exception {
+        S3Proxy started = S3Proxy.builder()
+                .blobStore(store)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .secureEndpoint(URI.create("https://127.0.0.1:" + port))
+                .keyStore(keyStore.toString(), "password")
+                .build();
+        started.start();
+        while (!started.getState().equals("STARTED")) {
+            Thread.sleep(10);
+        }
+        return started;
+    }
+
+    /**
+     * Stops the server as a crash would (requests in flight cut off, nothing listening) and starts it again after
+     * {@code down} on the same address and objects. The multipart uploads begun before the crash are still listed
+     * but can no longer be aborted, as when a store has lost an upload's state.
+     */
+    void crashAndRestartAfter(Duration down) throws Exception {
+        store.loseTheUploadsBegunSoFar();
+        proxy.stop();
+        Thread.sleep(down.toMillis());
+        proxy = start(endpoint.getPort());
     }
 
     /** The application settings that point the S3 sink at this server. */
@@ -183,10 +201,15 @@ final class S3ProxyServer implements AutoCloseable {
         return file;
     }
 
-    /** Records the order in which objects are written, and holds every uploaded part for a while. */
+    /**
+     * Records the order in which objects are written, holds every uploaded part for a while, and refuses to abort
+     * the uploads it was told to have lost.
+     */
     private static final class ObservedStore extends ForwardingBlobStore {
         private final Duration delay;
         private final List<String> written = new ArrayList<>();
+        private final Set<String> begun = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<String> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         ObservedStore(BlobStore store, Duration delay) {
             super(store);
@@ -218,6 +241,27 @@ final class S3ProxyServer implements AutoCloseable {
                     written.add(key);
                 }
             }
+        }
+
+        @Override
+        public MultipartUpload initiateMultipartUpload(String container, org.jclouds.blobstore.domain.BlobMetadata
+                metadata, PutOptions options) {
+            MultipartUpload upload = super.initiateMultipartUpload(container, metadata, options);
+            begun.add(upload.id());
+            return upload;
+        }
+
+        void loseTheUploadsBegunSoFar() {
+            lost.addAll(begun);
+        }
+
+        @Override
+        public void abortMultipartUpload(MultipartUpload upload) {
+            if (lost.contains(upload.id())) {
+                throw new org.jclouds.blobstore.KeyNotFoundException(upload.containerName(), upload.id(),
+                        "the upload's state was lost in a crash of the store");
+            }
+            super.abortMultipartUpload(upload);
         }
 
         @Override
