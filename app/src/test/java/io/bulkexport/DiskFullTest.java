@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The output folder on a disk that fills up (a tmpfs of 1 MB the test mounts; skipped where mounting is not allowed):
  * the files fail at once, not fetched again and again as if the network had failed, with one line naming the folder,
- * the setting and the space; once there is room, starting again lands every record once without submitting.
+ * the setting and the space; once there is room, starting again lands every record once without submitting. The same
+ * for a folder that is read-only.
  */
 class DiskFullTest {
     @TempDir
@@ -47,6 +48,31 @@ class DiskFullTest {
             assertThat(app.allFiles()).noneMatch(p -> p.getFileName().toString().endsWith(".part"));
         } finally {
             mount("-l", out.toString()); // umount -l, whatever happened
+        }
+    }
+
+    @Test
+    void a_read_only_folder_is_not_retried_says_where_and_resumes_once_writable() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        assumeTrue(mount("-t", "tmpfs", "-o", "size=64m", "tmpfs", out.toString()),
+                "mounting a tmpfs is not allowed here");
+        try (ExportHarness app = new ExportHarness(dir, ExportHarness.sixFiles()).esDslJob("engineers");
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            assertThat(mount("-o", "remount,ro", out.toString())).as("made read-only").isTrue();
+            assertThat(app.run()).isEqualTo(1);
+            assertThat(logs.text()).contains("INCOMPLETE engineers").contains(out.toRealPath().toString())
+                    .contains("Read-only file system").contains("make it writable or point bulkexport.output.dir elsewhere");
+            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.DOWNLOAD)
+                    .as("no file fetched again: a read-only folder is not a network failure").hasSizeLessThanOrEqualTo(6);
+
+            assertThat(mount("-o", "remount,rw", out.toString())).as("made writable").isTrue();
+            assertThat(app.run()).as("started again once writable").isZero();
+            String requestId = app.onlyRequestId();
+            assertThat(app.landedIds("engineers")).hasSize(12_000).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(requestId));
+            assertThat(app.sandbox.requestLog()).filteredOn(r -> r.kind() == EndpointKind.SUBMIT).hasSize(1);
+        } finally {
+            mount("-l", out.toString());
         }
     }
 
