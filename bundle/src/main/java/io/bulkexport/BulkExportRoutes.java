@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.config.ConfigurationException;
@@ -29,16 +30,20 @@ import io.bulkexport.records.DecompressionLimit;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
+import io.bulkexport.run.Downloads;
 import io.bulkexport.run.FileClaims;
 import io.bulkexport.run.InstanceId;
 import io.bulkexport.run.Instances;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.Landings;
 import io.bulkexport.run.PollPolicy;
+import io.bulkexport.run.Polls;
 import io.bulkexport.run.RateLimits;
+import io.bulkexport.run.Recovery;
 import io.bulkexport.run.RetryPolicy;
 import io.bulkexport.run.RunMode;
-import io.bulkexport.run.Runs;
+import io.bulkexport.run.RunsInProcess;
+import io.bulkexport.run.Submissions;
 import io.bulkexport.run.Webhooks;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.RecordOutput;
@@ -104,8 +109,8 @@ public class BulkExportRoutes extends RouteBuilder {
 
     private void wire(CamelContext context, Settings settings, Resources resources, RunCompletion completion)
             throws Exception {
-        boolean once = "once".equals(settings.oneOf("bulkexport.run-mode", "service", "service", "once"));
-        if (settings.flag("bulkexport.sandbox.enabled", false)) {
+        boolean once = "once".equals(settings.oneOf("bulkexport.run-mode", "service", "once"));
+        if (settings.flag("bulkexport.sandbox.enabled")) {
             resources.emulators = startEmulators(context, settings);
         }
         configureHttp(context, settings);
@@ -117,7 +122,7 @@ public class BulkExportRoutes extends RouteBuilder {
         StateStore store = new StateStore(resources.dataSource, clock, instanceId);
         store.migrate();
         Instances instances = new Instances(store, instanceId, Duration.ofSeconds(
-                settings.whole("bulkexport.instance.lease-seconds", 30, 2)),
+                settings.whole("bulkexport.instance.lease-seconds", 2)),
                 StateDatabase.isEmbedded(settings));
         FileClaims fileClaims = new FileClaims(store);
         registry.bind("fileClaims", fileClaims);
@@ -132,33 +137,32 @@ public class BulkExportRoutes extends RouteBuilder {
         resources.instances = instances;
         registry.bind("instances", instances);
         RateLimits rateLimits = new RateLimits(instances,
-                Duration.ofMillis(settings.whole("bulkexport.rate.window-millis", 1000, 100)));
+                Duration.ofMillis(settings.whole("bulkexport.rate.window-millis", 100)));
         instances.sharesHeldBy(rateLimits);
         registry.bind("rateLimits", rateLimits);
         Jobs jobs = new Jobs();
         PollPolicy poll = new PollPolicy(
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 30, 0.01) * 1000)),
-                settings.decimal("bulkexport.poll.backoff", 1.5, 1.0),
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 300, 0.01) * 1000)),
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 1440, 0.01) * 60_000)));
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 0.01) * 1000)),
+                settings.decimal("bulkexport.poll.backoff", 1.0),
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 0.01) * 1000)),
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 0.01) * 60_000)));
         RunMode runMode = new RunMode(once, store, jobs, completion::finished, 1000);
-        Path output = Path.of(settings.text("bulkexport.output.dir", "data/out"));
+        Path output = Path.of(settings.text("bulkexport.output.dir"));
         Compression outputCompression = Compression.named(
-                settings.oneOf("bulkexport.output.compression", "none", "none", "gzip"));
+                settings.oneOf("bulkexport.output.compression", "none", "gzip"));
 
         ExportMeters meters = ExportMeters.forContext(context, store::countByStatus);
         registry.bind("stateStore", store);
         registry.bind("exportMeters", ExportMeters.class, meters);
         registry.bind("throttleTimes", new ThrottleTimes(meters));
-        registry.bind("statusReport", new StatusReport(store, clock, settings.text("bulkexport.status.command",
-                "bin/bulk-export")));
+        registry.bind("statusReport", new StatusReport(store, clock, settings.text("bulkexport.status.command")));
         registry.bind("jobs", jobs);
         registry.bind("runMode", runMode);
-        Duration s3HealthAge = Duration.ofSeconds(settings.whole("bulkexport.s3.health-check-seconds", 60, 1));
+        Duration s3HealthAge = Duration.ofSeconds(settings.whole("bulkexport.s3.health-check-seconds", 1));
         registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted,
                 () -> resources.s3Check == null ? null : resources.s3Check.problem(s3HealthAge), instanceId));
         S3Settings s3Settings = S3Settings.read(settings);
-        String defaultSink = settings.oneOf("bulkexport.sink", "file", "file", "s3");
+        String defaultSink = settings.oneOf("bulkexport.sink", "file", "s3");
         if ("s3".equals(defaultSink)) {
             // jobs write to S3 unless they say otherwise: build the client while Camel loads the routes
             resources.s3Client = new S3Clients.Shared(s3Settings);
@@ -167,45 +171,50 @@ public class BulkExportRoutes extends RouteBuilder {
         Path outputRoot = output.toAbsolutePath().normalize();
         Webhooks webhooks = webhooks(settings, store, registry, meters);
         registry.bind("webhooks", webhooks);
-        registry.bind("runs", new Runs(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
-                settings.under("bulkexport.attach."), job -> "s3".equals(job.sink()) ? s3Settings.destination()
-                        : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : ""),
-                job -> {
+        // the run life cycle, a bean per stage as the route files have it; they share which runs this process has in hand
+        Function<JobDefinition, String> destinations = job -> "s3".equals(job.sink()) ? s3Settings.destination()
+                : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : "");
+        RunsInProcess inProcess = new RunsInProcess();
+        registry.bind("recovery", new Recovery(store, jobs, clock, inProcess));
+        registry.bind("submissions", new Submissions(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
+                settings.under("bulkexport.attach."), destinations, job -> {
                     if ("s3".equals(job.sink()) && resources.s3Check != null) {
                         resources.s3Check.requireAccepted();
                     }
-                }, meters, webhooks));
+                }, meters, webhooks, inProcess));
+        registry.bind("polls", new Polls(store, jobs, poll, clock, meters, webhooks, inProcess));
+        registry.bind("downloads", new Downloads(store, jobs, clock, destinations, inProcess));
         registry.bind("retries", new io.bulkexport.run.Retries());
         registry.bind("retryPolicy", new RetryPolicy(settings::optional,
-                (int) settings.whole("bulkexport.retry.max-retries", 6, 0),
-                settings.whole("bulkexport.retry.first-delay-millis", 1000, 0),
-                settings.whole("bulkexport.retry.max-delay-millis", 60_000, 0), meters));
+                (int) settings.whole("bulkexport.retry.max-retries", 0),
+                settings.whole("bulkexport.retry.first-delay-millis", 0),
+                settings.whole("bulkexport.retry.max-delay-millis", 0), meters));
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
-                settings.whole("bulkexport.retry.max-delay-seconds", 120, 0)), meters));
+                settings.whole("bulkexport.retry.max-delay-seconds", 0)), meters));
         registry.bind("requestBodies", new RequestBodies());
         registry.bind("providerStatus", new ProviderStatus());
         registry.bind("jobCalls", new JobCalls());
         registry.bind("jsonAnswers", new JsonAnswers());
         PresignedLinks links = new PresignedLinks(clock);
         resources.presignedFiles = new PresignedFiles(links, clock,
-                Duration.ofMillis(settings.whole("camel.component.http.connect-timeout", 10_000, 1)),
-                Duration.ofMillis(settings.whole("camel.component.http.so-timeout", 60_000, 1)));
+                Duration.ofMillis(settings.whole("camel.component.http.connect-timeout", 1)),
+                Duration.ofMillis(settings.whole("camel.component.http.so-timeout", 1)));
         registry.bind("presignedLinks", links);
         registry.bind("presignedFiles", resources.presignedFiles);
         RecordReaders recordReaders = new RecordReaders().withDecompressionLimit(new DecompressionLimit(
-                settings.whole("bulkexport.decode.max-bytes", 32_000_000_000L, 1),
-                settings.decimal("bulkexport.decode.max-ratio", 200, 1))).withMeters(meters);
+                settings.whole("bulkexport.decode.max-bytes", 1),
+                settings.decimal("bulkexport.decode.max-ratio", 1))).withMeters(meters);
         registry.bind("recordBatches", org.apache.camel.Expression.class, new RecordBatches(recordReaders));
         // once per batch of records: processors, which Camel calls without looking up a bean method each time
         RecordValidator validator = new RecordValidator();
         registry.bind("validateRecords",
                 (Processor) exchange -> validator.validate(exchange.getMessage().getBody(RecordBatch.class)));
         RecordOutput recordOutput = new RecordOutput(
-                settings.whole("bulkexport.progress.interval-seconds", 10, 1) * 1000);
+                settings.whole("bulkexport.progress.interval-seconds", 1) * 1000);
         registry.bind("recordOutput", recordOutput);
         registry.bind("writeRecords", (Processor) recordOutput::write);
         FileSink fileSink = new FileSink(output, outputCompression,
-                settings.flag("bulkexport.output.keep-vendor-gzip", true), recordOutput);
+                settings.flag("bulkexport.output.keep-vendor-gzip"), recordOutput);
         registry.bind("fileSink", fileSink);
         S3Sink s3Sink = new S3Sink(s3Settings, () -> {
             if (resources.s3Client == null) {
@@ -217,11 +226,11 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("landings", new Landings(store, fileClaims, meters,
                 Map.of("file", fileSink::writeManifest, "s3", s3Sink::writeManifest)));
         ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
-                (int) settings.whole("bulkexport.download.parallelism", 2, 1));
+                (int) settings.whole("bulkexport.download.parallelism", 1));
         registry.bind("downloadPool", downloads);
 
         Map<String, ProviderSpec> providers = loadRoutes(context, settings);
-        JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs", "config/jobs/*.yaml"), Path.of(""),
+        JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs"), Path.of(""),
                 providers, defaultSink);
         jobs.use(catalog);
         checkAgainstJobs(context, settings, catalog, providers);
@@ -343,13 +352,13 @@ public class BulkExportRoutes extends RouteBuilder {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         Set<String> before = model.getRouteDefinitions().stream().map(RouteDefinition::getRouteId)
                 .collect(java.util.stream.Collectors.toSet());
-        RouteFiles files = RouteFiles.find(context, Path.of(settings.text("bulkexport.routes.dir", "routes")));
+        RouteFiles files = RouteFiles.find(context, Path.of(settings.text("bulkexport.routes.dir")));
         if (!files.edited().isEmpty()) {
             LOG.info("{} route file(s) from {} (bulkexport.routes.dir), over the packaged ones: {}",
                     files.edited().size(), files.dir(), files.edited());
         }
         Map<String, ProviderSpec> providers = ProviderDeclarations.bind(context, files.declarations());
-        boolean serviceApi = settings.flag("bulkexport.service-api.enabled", false);
+        boolean serviceApi = settings.flag("bulkexport.service-api.enabled");
         PluginHelper.getRoutesLoader(context).loadRoutes(java.util.Arrays.stream(files.resources())
                 .filter(file -> serviceApi || !file.getLocation().endsWith("/" + SERVICE_API))
                 .toArray(org.apache.camel.spi.Resource[]::new));
@@ -371,9 +380,9 @@ public class BulkExportRoutes extends RouteBuilder {
         HttpComponent http = context.getComponent("http", HttpComponent.class);
         http.setAutomaticRetriesDisabled(true);
         http.setCookieManagementDisabled(true);
-        http.setConnectTimeout(settings.whole("camel.component.http.connect-timeout", 10_000, 1));
-        http.setSoTimeout(settings.whole("camel.component.http.so-timeout", 60_000, 1));
-        http.setResponseTimeout(settings.whole("camel.component.http.response-timeout", 60_000, 1));
+        http.setConnectTimeout(settings.whole("camel.component.http.connect-timeout", 1));
+        http.setSoTimeout(settings.whole("camel.component.http.so-timeout", 1));
+        http.setResponseTimeout(settings.whole("camel.component.http.response-timeout", 1));
     }
 
     /** The runtime's own way to end, if it bound one; else that of a process of its own (exit codes). */
@@ -417,7 +426,7 @@ public class BulkExportRoutes extends RouteBuilder {
                 throw new ConfigurationException("bulkexport.webhook.public-url must be the http(s) base URL at which"
                         + " the vendor reaches this service, e.g. https://exports.example.com, not '" + publicUrl + "'");
             }
-            if (!settings.flag("bulkexport.service-api.enabled", false)) {
+            if (!settings.flag("bulkexport.service-api.enabled")) {
                 throw new ConfigurationException("bulkexport.webhook.public-url is set, but the service API that"
                         + " receives the webhooks is off: set bulkexport.service-api.enabled=true and give the host"
                         + " Camel's HTTP server (camel-platform-http-main with camel.server.enabled=true in Camel Main,"
@@ -426,9 +435,9 @@ public class BulkExportRoutes extends RouteBuilder {
             }
         }
         return new Webhooks(store, publicUrl,
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.poll-interval-seconds", 900, 0.01)
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.poll-interval-seconds", 0.01)
                         * 1000)),
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.min-seconds-between-checks", 5, 0)
+                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.min-seconds-between-checks", 0)
                         * 1000)),
                 provider -> {
                     ProviderSpec spec = registry.lookupByNameAndType(provider, ProviderSpec.class);

@@ -27,7 +27,7 @@ class BundleContentsTest {
     void should_hold_the_beans_routes_and_defaults() throws IOException {
         List<String> names = entries();
         assertThat(names).contains("io/bulkexport/BulkExportRoutes.class", "io/bulkexport/Emulators.class",
-                "io/bulkexport/run/Runs.class", "bulkexport/defaults.properties", "bulkexport/routes.list",
+                "io/bulkexport/run/Submissions.class", "bulkexport/defaults.properties", "bulkexport/routes.list",
                 "bulkexport/routes/start-job.yaml", "bulkexport/routes/providers/coresignal.yaml");
     }
 

@@ -24,7 +24,7 @@ import org.apache.camel.support.ResourceHelper;
  * named {@code NAME.provider.yaml} are provider declarations ({@code declarations}, by name), the rest routes.
  */
 public record RouteFiles(Path dir, List<String> edited, Resource[] resources, Map<String, Resource> declarations) {
-    static final String PACKAGED = "bulkexport/routes/";
+    public static final String PACKAGED = "bulkexport/routes/";
     static final String LIST = "bulkexport/routes.list";
     static final String DECLARATION = ".provider.yaml";
 

@@ -10,32 +10,54 @@ import java.util.Set;
 
 import org.apache.camel.CamelContext;
 
-/** Reads {@code bulkexport.*} settings through Camel's property placeholders, with clear errors for bad values. */
+/**
+ * Reads {@code bulkexport.*} settings through Camel's property placeholders, with clear errors for bad values. A
+ * setting nobody set has its value from {@code bulkexport/defaults.properties}, the one place defaults are written:
+ * the getters take none of their own.
+ */
 public class Settings {
+    private static final Properties DEFAULTS = Defaults.load();
     private final CamelContext context;
 
     public Settings(CamelContext context) {
         this.context = context;
     }
 
+    /** The value set for the key, if it is set and not blank; no default. */
     public Optional<String> optional(String key) {
         return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
     }
 
-    public String text(String key, String fallback) {
-        return optional(key).orElse(fallback);
+    /** The value set for the key (not blank), else its default. */
+    public String text(String key) {
+        return optional(key).orElseGet(() -> defaultOf(key));
     }
 
-    public boolean flag(String key, boolean fallback) {
-        String value = text(key, String.valueOf(fallback));
+    /** As {@link #text}, but a value set empty stays empty ("none"), where the default is something. */
+    public String textOrEmpty(String key) {
+        return context.getPropertiesComponent().resolveProperty(key).map(String::trim)
+                .orElseGet(() -> defaultOf(key));
+    }
+
+    /** The packaged default of a setting; a setting read without one is a mistake of the bundle's. */
+    public static String defaultOf(String key) {
+        String value = DEFAULTS.getProperty(key);
+        if (value == null) {
+            throw new IllegalStateException(key + " has no default in " + Defaults.RESOURCE);
+        }
+        return value.trim();
+    }
+
+    public boolean flag(String key) {
+        String value = text(key);
         if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
             throw new ConfigurationException(key + " must be true or false, not '" + value + "'");
         }
         return Boolean.parseBoolean(value);
     }
 
-    public long whole(String key, long fallback, long min) {
-        String value = text(key, String.valueOf(fallback));
+    public long whole(String key, long min) {
+        String value = text(key);
         try {
             long parsed = Long.parseLong(value);
             if (parsed < min) {
@@ -47,8 +69,8 @@ public class Settings {
         }
     }
 
-    public double decimal(String key, double fallback, double min) {
-        String value = text(key, String.valueOf(fallback));
+    public double decimal(String key, double min) {
+        String value = text(key);
         try {
             double parsed = Double.parseDouble(value);
             if (!(parsed >= min)) {
@@ -60,8 +82,8 @@ public class Settings {
         }
     }
 
-    public String oneOf(String key, String fallback, String... allowed) {
-        String value = text(key, fallback);
+    public String oneOf(String key, String... allowed) {
+        String value = text(key);
         if (!Arrays.asList(allowed).contains(value)) {
             throw new ConfigurationException(key + " must be one of " + String.join(", ", allowed) + ", not '" + value + "'");
         }

@@ -13,6 +13,7 @@ import io.bulkexport.vendor.FileExpiredException;
 import io.bulkexport.vendor.Redaction;
 import io.bulkexport.vendor.RetryableVendorException;
 import io.bulkexport.vendor.VendorRejectedException;
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -76,9 +77,9 @@ public class PresignedFiles implements AutoCloseable {
      * @throws LinkRefusedException on 403: the URL has expired or its signature is refused; list the files again
      */
     public void open(Exchange exchange) throws IOException {
-        String provider = exchange.getProperty("provider", String.class);
-        String requestId = exchange.getProperty("requestId", String.class);
-        String fileName = exchange.getProperty("fileName", String.class);
+        String provider = exchange.getProperty(RunExchange.PROVIDER, String.class);
+        String requestId = exchange.getProperty(RunExchange.REQUEST_ID, String.class);
+        String fileName = exchange.getProperty(RunExchange.FILE_NAME, String.class);
         PresignedLinks.Link link = links.link(provider, requestId, fileName);
         if (link == null) {
             throw new VendorRejectedException(provider, 404, "file " + fileName + " is not in the vendor's listing of"

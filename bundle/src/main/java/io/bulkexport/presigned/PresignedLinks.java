@@ -12,6 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 
 /**
@@ -55,8 +56,8 @@ public class PresignedLinks {
      * is held, or the URL's own signature has expired ({@code X-Amz-Date} plus {@code X-Amz-Expires}).
      */
     public boolean missing(Exchange exchange) {
-        Link link = link(exchange.getProperty("provider", String.class), exchange.getProperty("requestId", String.class),
-                exchange.getProperty("fileName", String.class));
+        Link link = link(exchange.getProperty(RunExchange.PROVIDER, String.class), exchange.getProperty(RunExchange.REQUEST_ID, String.class),
+                exchange.getProperty(RunExchange.FILE_NAME, String.class));
         if (link == null) {
             return true;
         }
@@ -66,7 +67,7 @@ public class PresignedLinks {
 
     /** Drops the links of the exchange's request (its download is over). */
     public void forget(Exchange exchange) {
-        byRequest.remove(key(exchange.getProperty("provider", String.class), exchange.getProperty("requestId", String.class)));
+        byRequest.remove(key(exchange.getProperty(RunExchange.PROVIDER, String.class), exchange.getProperty(RunExchange.REQUEST_ID, String.class)));
     }
 
     /** When an AWS SigV4 presigned URL stops working, or null when it does not say. */

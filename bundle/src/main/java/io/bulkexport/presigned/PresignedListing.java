@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.bulkexport.run.RunExchange;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.vendor.JsonAnswers;
 import org.apache.camel.Exchange;
@@ -58,8 +59,8 @@ public class PresignedListing {
                     hosts.refusal(urls.get(i))));
         }
         exchange.getContext().getRegistry().findSingleByType(PresignedLinks.class)
-                .remember(exchange.getProperty("provider", String.class),
-                        exchange.getProperty("requestId", String.class), links);
+                .remember(exchange.getProperty(RunExchange.PROVIDER, String.class),
+                        exchange.getProperty(RunExchange.REQUEST_ID, String.class), links);
         List<String> listed = List.copyOf(links.keySet());
         exchange.getMessage().setBody(listed);
         return listed;

@@ -1,5 +1,6 @@
 package io.bulkexport.provider;
 
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 
 /**
@@ -9,7 +10,7 @@ import org.apache.camel.Exchange;
 public class ProviderStatus {
     /** Sets {@code vendorStatus}, {@code vendorMessage} and {@code notBefore} from the answer in the body. */
     public void apply(Exchange exchange) {
-        String provider = exchange.getProperty("provider", String.class);
+        String provider = exchange.getProperty(RunExchange.PROVIDER, String.class);
         ProviderSpec spec = provider == null ? null
                 : exchange.getContext().getRegistry().lookupByNameAndType(provider, ProviderSpec.class);
         if (spec == null || spec.status() == null) {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.bulkexport.run.RunExchange;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.UnexpectedAnswerException;
@@ -56,7 +57,7 @@ public class StatusMapping {
         } else {
             String unknown = value.isEmpty() ? "no " + field + " in the answer" : field + " '" + value + "'";
             if (message == null) {
-                Object provider = exchange.getProperty("provider");
+                Object provider = exchange.getProperty(RunExchange.PROVIDER);
                 throw new UnexpectedAnswerException(value.isEmpty() ? "the " + provider + " status answer has no '" + field + "'"
                         : provider + " answered " + unknown + ", which its declaration does not list (pending: "
                         + String.join(" ", pending) + "; ready: " + String.join(" ", ready) + ")");
@@ -64,9 +65,9 @@ public class StatusMapping {
             status = "FAILED";
             message = unknown + ": " + message;
         }
-        exchange.setProperty("vendorStatus", status);
-        exchange.setProperty("vendorMessage", io.bulkexport.vendor.VendorText.oneLine(message));
-        exchange.setProperty("notBefore", instant(text(answer, notBeforeField)));
+        exchange.setProperty(RunExchange.VENDOR_STATUS, status);
+        exchange.setProperty(RunExchange.VENDOR_MESSAGE, io.bulkexport.vendor.VendorText.oneLine(message));
+        exchange.setProperty(RunExchange.NOT_BEFORE, instant(text(answer, notBeforeField)));
     }
 
     private static String text(JsonNode answer, String name) {

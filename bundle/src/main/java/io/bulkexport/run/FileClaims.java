@@ -11,13 +11,12 @@ import org.apache.camel.Exchange;
 
 /**
  * The files this instance has claimed and is fetching. A claim travels with the file's exchange (property
- * {@value #PROPERTY}); the ledger lands or fails the file only under it ({@link Landings}). When this instance finds
+ * {@value RunExchange#FILE_CLAIM}); the ledger lands or fails the file only under it ({@link Landings}). When this instance finds
  * that its lease lapsed (it was frozen, or cut off from the database), it {@link #revokeAll revokes} every claim in
  * flight: each download stops at its next batch of records, superseded, and leaves the file to whoever claims it now.
  */
 public class FileClaims {
     /** Exchange property holding the {@link FileClaim} of the file being fetched. */
-    public static final String PROPERTY = "fileClaim";
 
     private final StateStore store;
     private final Set<FileClaim> inFlight = ConcurrentHashMap.newKeySet();
@@ -32,10 +31,10 @@ public class FileClaims {
      */
     public boolean claim(Exchange exchange) {
         RunFile file = exchange.getMessage().getBody(RunFile.class);
-        Optional<FileClaim> claim = store.claimFile(exchange.getProperty("runId", String.class), file.fileName());
+        Optional<FileClaim> claim = store.claimFile(exchange.getProperty(RunExchange.RUN_ID, String.class), file.fileName());
         claim.ifPresent(held -> {
             inFlight.add(held);
-            exchange.setProperty(PROPERTY, held);
+            exchange.setProperty(RunExchange.FILE_CLAIM, held);
         });
         return claim.isPresent();
     }
@@ -60,7 +59,7 @@ public class FileClaims {
 
     /** The claim of the file the exchange is fetching (null before one is claimed). */
     public static FileClaim of(Exchange exchange) {
-        return exchange.getProperty(PROPERTY, FileClaim.class);
+        return exchange.getProperty(RunExchange.FILE_CLAIM, FileClaim.class);
     }
 
     /** Throws {@link SupersededException} if the claim of the file the exchange is fetching has been revoked. */

@@ -63,7 +63,7 @@ public class Landings {
         }
         staged.published();
         Long started = exchange.getProperty(FILE_STARTED, Long.class);
-        meters.fileLanded(exchange.getProperty("provider", String.class), exchange.getProperty("sink", String.class),
+        meters.fileLanded(exchange.getProperty(RunExchange.PROVIDER, String.class), exchange.getProperty(RunExchange.SINK, String.class),
                 staged.landed().records(), staged.landed().bytes(), staged.landed().quarantined(),
                 Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
     }
@@ -77,15 +77,15 @@ public class Landings {
             superseded(exchange, claim);
             return;
         }
-        String message = Runs.describe(cause);
-        String fileName = exchange.getProperty("fileName", String.class);
+        String message = RunText.describe(cause);
+        String fileName = exchange.getProperty(RunExchange.FILE_NAME, String.class);
         boolean expired = cause instanceof FileExpiredException;
         if (claim == null || !store.fileFailed(claim, expired ? FileStatus.EXPIRED : FileStatus.FAILED, message)) {
             superseded(exchange, claim);
             return;
         }
-        meters.fileFailed(exchange.getProperty("provider", String.class));
-        LOG.error("{}: file {} {}: {}", exchange.getProperty("jobName"), fileName, expired ? "EXPIRED" : "failed",
+        meters.fileFailed(exchange.getProperty(RunExchange.PROVIDER, String.class));
+        LOG.error("{}: file {} {}: {}", exchange.getProperty(RunExchange.JOB_NAME), fileName, expired ? "EXPIRED" : "failed",
                 message);
     }
 
@@ -94,20 +94,20 @@ public class Landings {
      * or INCOMPLETE); files other instances are still fetching leave that to whoever lands the last one.
      */
     public void endRun(Exchange exchange) throws Exception {
-        String runId = exchange.getProperty("runId", String.class);
-        Object jobName = exchange.getProperty("jobName");
-        StateStore.RunEnding manifest = manifests.get(exchange.getProperty("sink", String.class));
+        String runId = exchange.getProperty(RunExchange.RUN_ID, String.class);
+        Object jobName = exchange.getProperty(RunExchange.JOB_NAME);
+        StateStore.RunEnding manifest = manifests.get(exchange.getProperty(RunExchange.SINK, String.class));
         Optional<RunStatus> ended = store.endRun(runId, manifest, files -> incomplete(files, jobName));
         List<RunFile> files = store.files(runId);
         if (ended.isEmpty()) {
             long pending = files.stream().filter(f -> f.status() == FileStatus.PENDING).count();
             if (pending > 0) {
                 LOG.info("{}: {} file(s) of request {} are with other instances; the one that lands the last writes"
-                        + " the manifest", jobName, pending, exchange.getProperty("requestId"));
+                        + " the manifest", jobName, pending, exchange.getProperty(RunExchange.REQUEST_ID));
             }
         } else if (ended.get() == RunStatus.DONE) {
             LOG.info("{}: DONE — request {}: {} file(s), {} records, {} quarantined", jobName,
-                    exchange.getProperty("requestId"), files.size(), files.stream().mapToLong(RunFile::records).sum(),
+                    exchange.getProperty(RunExchange.REQUEST_ID), files.size(), files.stream().mapToLong(RunFile::records).sum(),
                     files.stream().mapToLong(RunFile::quarantined).sum());
         } else {
             LOG.error("{}: INCOMPLETE — {}", jobName, store.run(runId).map(r -> r.message()).orElse(""));
@@ -129,10 +129,10 @@ public class Landings {
     }
 
     private void superseded(Exchange exchange, FileClaim claim) {
-        meters.fileSuperseded(exchange.getProperty("provider", String.class));
+        meters.fileSuperseded(exchange.getProperty(RunExchange.PROVIDER, String.class));
         LOG.warn("{}: file {} of request {}: this attempt was superseded — the instance no longer holds the file's"
                         + " claim{} (its lease lapsed, and the file is another instance's now); its output is discarded",
-                exchange.getProperty("jobName"), exchange.getProperty("fileName"), exchange.getProperty("requestId"),
+                exchange.getProperty(RunExchange.JOB_NAME), exchange.getProperty(RunExchange.FILE_NAME), exchange.getProperty(RunExchange.REQUEST_ID),
                 claim == null ? "" : " " + claim.epoch());
     }
 

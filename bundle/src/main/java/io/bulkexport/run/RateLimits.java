@@ -23,8 +23,6 @@ import org.apache.camel.Exchange;
  * for each permit, which calls made in parallel absorb.
  */
 public final class RateLimits {
-    /** Exchange property: the rate limit whose permit the exchange holds, taken before its vendor call. */
-    public static final String PERMIT = "ratePermit";
 
     private final Instances instances;
     private final long windowNanos;
@@ -69,11 +67,11 @@ public final class RateLimits {
 
     /**
      * Gives back, uncounted, a permit that a submission took before its run was stored (exchange property
-     * {@link #PERMIT}, set by the start-job route) and did not use: the run was started elsewhere, or the submission
+     * {@link RunExchange#RATE_PERMIT}, set by the start-job route) and did not use: the run was started elsewhere, or the submission
      * failed before its call. The provider-api route removes the property when it uses the permit.
      */
     public void release(Exchange exchange) {
-        Object name = exchange.removeProperty(PERMIT);
+        Object name = exchange.removeProperty(RunExchange.RATE_PERMIT);
         Limit limit = name == null ? null : limits.get(name.toString());
         if (limit != null) {
             limit.cancel();

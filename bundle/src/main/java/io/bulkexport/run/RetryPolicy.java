@@ -44,7 +44,7 @@ public class RetryPolicy {
 
     /** True when the failed call of the exchange's provider may be tried again; sets the wait before it. */
     public boolean allows(Exchange exchange) {
-        String provider = exchange.getProperty("provider", String.class);
+        String provider = exchange.getProperty(RunExchange.PROVIDER, String.class);
         Limits limits = limits(provider);
         int retry = exchange.getProperty(RETRIES, 0, Integer.class) + 1;
         if (retry > limits.maxRetries()) {

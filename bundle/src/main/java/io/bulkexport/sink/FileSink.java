@@ -11,6 +11,7 @@ import io.bulkexport.job.JobDefinition;
 import io.bulkexport.records.Compression;
 import io.bulkexport.records.FileResult;
 import io.bulkexport.records.RecordFileWriter;
+import io.bulkexport.run.RunExchange;
 import io.bulkexport.state.FileLanded;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
@@ -77,9 +78,9 @@ public class FileSink {
      * Whatever an earlier attempt at this file left open is discarded first.
      */
     public void open(Exchange exchange) {
-        JobDefinition job = exchange.getProperty("job", JobDefinition.class);
-        Path root = requestDir(job.name(), exchange.getProperty("requestId", String.class));
-        String fileName = exchange.getProperty("fileName", String.class);
+        JobDefinition job = exchange.getProperty(RunExchange.JOB, JobDefinition.class);
+        Path root = requestDir(job.name(), exchange.getProperty(RunExchange.REQUEST_ID, String.class));
+        String fileName = exchange.getProperty(RunExchange.FILE_NAME, String.class);
         output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName) + compression.suffix()),
                 "bulkexport.output.dir", compression, keepVendorGzip, true);
     }

@@ -3,6 +3,7 @@ package io.bulkexport.sink;
 import java.io.InputStream;
 
 import io.bulkexport.records.RecordReaders;
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.ExpressionAdapter;
 
@@ -22,7 +23,7 @@ public final class RecordBatches extends ExpressionAdapter {
     @Override
     public Object evaluate(Exchange exchange) {
         return readers.open(exchange.getMessage().getBody(InputStream.class),
-                exchange.getProperty("encoding", String.class), exchange.getProperty("format", String.class),
-                exchange.getProperty("fileName", String.class));
+                exchange.getProperty(RunExchange.ENCODING, String.class), exchange.getProperty(RunExchange.FORMAT, String.class),
+                exchange.getProperty(RunExchange.FILE_NAME, String.class));
     }
 }

@@ -13,6 +13,7 @@ import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordFileWriter;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.run.FileClaims;
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 
 /**
@@ -44,15 +45,15 @@ public class RecordOutput {
               boolean durable) {
         abort(exchange);
         exchange.setProperty(SETTING, setting);
-        String fileName = exchange.getProperty("fileName", String.class);
+        String fileName = exchange.getProperty(RunExchange.FILE_NAME, String.class);
         Object body = exchange.getMessage().getBody();
         try {
             RecordFileWriter writer = RecordFileWriter.open(target, fileName, compression, durable);
             exchange.setProperty(WRITER, writer);
             // gzip records from a gzip JSON Lines file: the vendor's compressed bytes are kept, if the records allow
             if (keepVendorGzip && compression == Compression.GZIP && body instanceof InputStream vendorStream
-                    && RecordReaders.isGzipJsonLines(exchange.getProperty("encoding", String.class),
-                            exchange.getProperty("format", String.class))) {
+                    && RecordReaders.isGzipJsonLines(exchange.getProperty(RunExchange.ENCODING, String.class),
+                            exchange.getProperty(RunExchange.FORMAT, String.class))) {
                 body = writer.keepSource(vendorStream);
                 exchange.getMessage().setBody(body);
             }
@@ -63,7 +64,7 @@ public class RecordOutput {
             throw LocalDiskException.readOnly(e, target, setting);
         }
         exchange.setProperty(SOURCE, body);
-        exchange.setProperty(PROGRESS, new FileProgress(exchange.getProperty("job", JobDefinition.class).name(),
+        exchange.setProperty(PROGRESS, new FileProgress(exchange.getProperty(RunExchange.JOB, JobDefinition.class).name(),
                 fileName, System.nanoTime()));
     }
 

@@ -40,15 +40,15 @@ public record S3Settings(
     public static S3Settings read(Settings settings) {
         return new S3Settings(
                 settings.optional("bulkexport.s3.bucket"),
-                settings.text("bulkexport.s3.prefix", "").replaceAll("^/+|/+$", ""),
+                settings.textOrEmpty("bulkexport.s3.prefix").replaceAll("^/+|/+$", ""),
                 settings.optional("bulkexport.s3.region"),
                 settings.optional("bulkexport.s3.endpoint").map(S3Settings::endpoint),
-                settings.flag("bulkexport.s3.path-style", false),
-                settings.flag("bulkexport.s3.trust-all-certificates", false),
-                Compression.named(settings.oneOf("bulkexport.s3.compression", "gzip", "gzip", "none")),
-                settings.flag("bulkexport.s3.keep-vendor-gzip", true),
-                settings.whole("bulkexport.s3.part-size", 16 * 1024 * 1024, MIN_PART_SIZE),
-                Path.of(settings.text("bulkexport.s3.spool-dir", "data/spool")));
+                settings.flag("bulkexport.s3.path-style"),
+                settings.flag("bulkexport.s3.trust-all-certificates"),
+                Compression.named(settings.oneOf("bulkexport.s3.compression", "gzip", "none")),
+                settings.flag("bulkexport.s3.keep-vendor-gzip"),
+                settings.whole("bulkexport.s3.part-size", MIN_PART_SIZE),
+                Path.of(settings.text("bulkexport.s3.spool-dir")));
     }
 
     /** The bucket; refuses to go on without one, naming the job that needs it. */

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.records.FileResult;
 import io.bulkexport.records.RecordFileWriter;
+import io.bulkexport.run.RunExchange;
 import io.bulkexport.state.FileLanded;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
@@ -49,9 +50,9 @@ public class S3Sink {
      * attempt's own: two attempts at one file (two instances sharing a spool folder) never share a spool file.
      */
     public void open(Exchange exchange) {
-        String job = exchange.getProperty("job", JobDefinition.class).name();
-        String requestId = exchange.getProperty("requestId", String.class);
-        String name = SafePaths.outputName(exchange.getProperty("fileName", String.class))
+        String job = exchange.getProperty(RunExchange.JOB, JobDefinition.class).name();
+        String requestId = exchange.getProperty(RunExchange.REQUEST_ID, String.class);
+        String name = SafePaths.outputName(exchange.getProperty(RunExchange.FILE_NAME, String.class))
                 + settings.compression().suffix();
         Path spool = settings.spoolDir().resolve(SafePaths.segment(job, "job name"))
                 .resolve(SafePaths.segment(requestId, "request id")).resolve(UUID.randomUUID().toString());

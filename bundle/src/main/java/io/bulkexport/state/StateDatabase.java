@@ -12,11 +12,10 @@ public final class StateDatabase {
     private StateDatabase() {
     }
 
-    private static final String DEFAULT_URL = "jdbc:h2:file:./data/state/bulk-export";
 
     /** True for embedded H2, which one process opens at a time (not H2's server or auto-server modes). */
     public static boolean isEmbedded(Settings settings) {
-        String url = settings.text("bulkexport.state.url", DEFAULT_URL).toLowerCase(Locale.ROOT);
+        String url = settings.text("bulkexport.state.url").toLowerCase(Locale.ROOT);
         return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
                 && !url.contains("auto_server=true");
     }
@@ -28,7 +27,7 @@ public final class StateDatabase {
      * @param existingOnly for a reader (the status command): an embedded H2 file that does not exist is not created
      */
     public static HikariDataSource open(Settings settings, boolean existingOnly) {
-        String url = settings.text("bulkexport.state.url", DEFAULT_URL);
+        String url = settings.text("bulkexport.state.url");
         if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
             // H2 would close the database from its own shutdown hook, while a graceful stop (SIGTERM) is still
             // finishing files and recording them: it is closed when Camel has stopped the routes
@@ -67,9 +66,9 @@ public final class StateDatabase {
             config.setUsername(user);
             config.setPassword(password);
         }
-        config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 4, 1));
+        config.setMaximumPoolSize((int) settings.whole("bulkexport.state.pool-size", 1));
         // how long a step (or a health probe) waits for a connection before it is told the database does not answer
-        config.setConnectionTimeout(Math.max(250, settings.whole("bulkexport.state.connect-timeout-millis", 5000, 0)));
+        config.setConnectionTimeout(Math.max(250, settings.whole("bulkexport.state.connect-timeout-millis", 0)));
         config.setPoolName("bulkexport-state");
         try {
             return new HikariDataSource(config);

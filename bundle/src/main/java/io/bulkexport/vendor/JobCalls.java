@@ -6,6 +6,7 @@ import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.CallTarget;
 import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.provider.RequestTemplate;
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 
 /**
@@ -15,14 +16,14 @@ import org.apache.camel.Exchange;
 public class JobCalls {
     /** Sets the HTTP method and path of the call the job's option names. */
     public void target(Exchange exchange, String option) {
-        CallTarget target = target(exchange.getProperty("job", JobDefinition.class), option);
+        CallTarget target = target(exchange.getProperty(RunExchange.JOB, JobDefinition.class), option);
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, target.method());
         exchange.getMessage().setHeader(Exchange.HTTP_PATH, target.path(templates(exchange), values(exchange)));
     }
 
     /** The one file the option's call serves, named after the last segment of its path. */
     public List<String> fileNames(Exchange exchange, String option) {
-        return List.of(target(exchange.getProperty("job", JobDefinition.class), option).fileName(templates(exchange),
+        return List.of(target(exchange.getProperty(RunExchange.JOB, JobDefinition.class), option).fileName(templates(exchange),
                 values(exchange)));
     }
 
@@ -35,12 +36,12 @@ public class JobCalls {
     }
 
     private static RequestTemplate templates(Exchange exchange) {
-        String provider = exchange.getProperty("job", JobDefinition.class).provider();
+        String provider = exchange.getProperty(RunExchange.JOB, JobDefinition.class).provider();
         return exchange.getContext().getRegistry().lookupByNameAndType(provider, ProviderSpec.class).templates();
     }
 
     private static java.util.Map<String, Object> values(Exchange exchange) {
-        return exchange.getProperty("job", JobDefinition.class)
-                .templateValues(exchange.getProperty("requestId", String.class));
+        return exchange.getProperty(RunExchange.JOB, JobDefinition.class)
+                .templateValues(exchange.getProperty(RunExchange.REQUEST_ID, String.class));
     }
 }

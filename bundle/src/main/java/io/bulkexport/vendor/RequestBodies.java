@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
@@ -17,13 +18,11 @@ import org.apache.hc.core5.http.ContentType;
  * {@link ProviderSpec#submitQuery()}) and the job's values, or uploads the job's file as a multipart form.
  */
 public class RequestBodies {
-    /** Exchange property: the URL the vendor is to call when the request is ready (it holds a secret token). */
-    public static final String WEBHOOK_URL = "webhookUrl";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The provider's JSON body template filled with the job's values (and the request id when known). */
     public void json(Exchange exchange) {
-        JobDefinition job = exchange.getProperty("job", JobDefinition.class);
+        JobDefinition job = exchange.getProperty(RunExchange.JOB, JobDefinition.class);
         ProviderSpec spec = spec(exchange, job);
         JsonNode body = spec.templates().json(spec.submitBody(), values(exchange, job), true);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
@@ -36,7 +35,7 @@ public class RequestBodies {
 
     /** The provider's query string template filled with the job's values, as header {@code CamelHttpQuery}. */
     public void query(Exchange exchange) {
-        JobDefinition job = exchange.getProperty("job", JobDefinition.class);
+        JobDefinition job = exchange.getProperty(RunExchange.JOB, JobDefinition.class);
         ProviderSpec spec = spec(exchange, job);
         exchange.getMessage().setHeader(Exchange.HTTP_QUERY, spec.templates().query(spec.submitQuery(),
                 values(exchange, job)));
@@ -44,14 +43,14 @@ public class RequestBodies {
 
     /** A multipart form with the job's request file in part {@code filePart}, plus fixed text fields. */
     public void multipart(Exchange exchange, String filePart, String dataFormat) {
-        JobDefinition job = exchange.getProperty("job", JobDefinition.class);
+        JobDefinition job = exchange.getProperty(RunExchange.JOB, JobDefinition.class);
         MultipartEntityBuilder form = MultipartEntityBuilder.create()
                 .addBinaryBody(filePart, job.requestBody(), ContentType.create("text/csv"),
                         job.request().getFileName().toString());
         if (dataFormat != null && !dataFormat.isBlank()) {
             form.addTextBody("data_format", dataFormat);
         }
-        String webhookUrl = exchange.getProperty(WEBHOOK_URL, String.class);
+        String webhookUrl = exchange.getProperty(RunExchange.WEBHOOK_URL, String.class);
         if (webhookUrl != null) {
             form.addTextBody("webhook_url", webhookUrl);
         }
@@ -61,8 +60,8 @@ public class RequestBodies {
 
     /** The job's values, with the request id when known and the webhook URL when one is armed. */
     private static Map<String, Object> values(Exchange exchange, JobDefinition job) {
-        return job.templateValues(exchange.getProperty("requestId", String.class),
-                exchange.getProperty(WEBHOOK_URL, String.class));
+        return job.templateValues(exchange.getProperty(RunExchange.REQUEST_ID, String.class),
+                exchange.getProperty(RunExchange.WEBHOOK_URL, String.class));
     }
 
     private static ProviderSpec spec(Exchange exchange, JobDefinition job) {

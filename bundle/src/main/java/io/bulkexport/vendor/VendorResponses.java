@@ -1,5 +1,6 @@
 package io.bulkexport.vendor;
 
+import io.bulkexport.run.RunExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,6 @@ import org.apache.camel.Message;
  * {@code Retry-After}, it sets Camel's per-exchange redelivery delay so the route's retry waits as long as asked.
  */
 public class VendorResponses {
-    /**
-     * Exchange property a provider route sets before a call whose answer codes (space separated, e.g. {@code 404}
-     * while a result is not there yet) are answers to read, not errors.
-     */
-    public static final String EXPECTED_STATUSES = "expectedStatuses";
     /** The answer header in which a vendor reports the account's credit balance (Coresignal does). */
     static final String CREDITS_REMAINING = "x-credits-remaining";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,7 +64,7 @@ public class VendorResponses {
     }
 
     private static boolean expected(Exchange exchange, int status) {
-        String expected = exchange.getProperty(EXPECTED_STATUSES, String.class);
+        String expected = exchange.getProperty(RunExchange.EXPECTED_STATUSES, String.class);
         return expected != null && java.util.Arrays.asList(expected.trim().split("[\\s,]+")).contains(String.valueOf(status));
     }
 

@@ -39,11 +39,11 @@ class DefaultsTest {
             Defaults.install(context);
             Settings settings = new Settings(context);
 
-            assertThat(settings.text("bulkexport.jobs", "?")).isEqualTo("/srv/jobs/*.yaml");
-            assertThat(settings.text("bulkexport.state.url", "?")).isEqualTo("jdbc:h2:file:/srv/state/db");
+            assertThat(settings.optional("bulkexport.jobs").orElse("?")).isEqualTo("/srv/jobs/*.yaml");
+            assertThat(settings.optional("bulkexport.state.url").orElse("?")).isEqualTo("jdbc:h2:file:/srv/state/db");
             assertThat(context.resolvePropertyPlaceholders("{{bulkexport.coresignal.base-url}}"))
                     .as("a placeholder in the packaged route files").isEqualTo("http://127.0.0.1:8089/cdapi");
-            assertThat(settings.text("bulkexport.output.dir", "?")).as("a default nobody set").isEqualTo("data/out");
+            assertThat(settings.optional("bulkexport.output.dir").orElse("?")).as("a default nobody set").isEqualTo("data/out");
             assertThat(properties.getInitialProperties()).doesNotContainKeys("bulkexport.jobs", "bulkexport.state.url")
                     .containsEntry("bulkexport.run-mode", "service");
         }
@@ -62,9 +62,9 @@ class DefaultsTest {
             Defaults.install(context);
             Settings settings = new Settings(context);
 
-            assertThat(settings.text("bulkexport.jobs", "?")).isEqualTo("/from/initial/*.yaml");
-            assertThat(settings.text("bulkexport.output.dir", "?")).isEqualTo("/from/file");
-            assertThat(settings.text("bulkexport.state.url", "?")).startsWith("jdbc:h2:file:./data/state/bulk-export");
+            assertThat(settings.optional("bulkexport.jobs").orElse("?")).isEqualTo("/from/initial/*.yaml");
+            assertThat(settings.optional("bulkexport.output.dir").orElse("?")).isEqualTo("/from/file");
+            assertThat(settings.optional("bulkexport.state.url").orElse("?")).startsWith("jdbc:h2:file:./data/state/bulk-export");
         }
     }
 

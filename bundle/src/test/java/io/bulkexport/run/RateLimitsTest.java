@@ -62,9 +62,9 @@ class RateLimitsTest {
         RateLimits limits = alone();
         limits.acquire("vendor", 1);
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.setProperty(RateLimits.PERMIT, "vendor");
+        exchange.setProperty(RunExchange.RATE_PERMIT, "vendor");
         limits.release(exchange);
-        assertThat(exchange.getProperty(RateLimits.PERMIT)).isNull();
+        assertThat(exchange.getProperty(RunExchange.RATE_PERMIT)).isNull();
 
         long before = System.nanoTime();
         limits.acquire("vendor", 1);

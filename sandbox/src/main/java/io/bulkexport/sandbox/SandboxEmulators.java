@@ -14,7 +14,7 @@ import io.bulkexport.config.Settings;
 public final class SandboxEmulators implements Emulators.Factory {
     /** The setting, refused in its own words when above what a vendor puts in one file. */
     private static int recordsPerFile(Settings settings) {
-        long records = settings.whole("bulkexport.sandbox.records-per-file", 1000, 1);
+        long records = settings.whole("bulkexport.sandbox.records-per-file", 1);
         if (records > SandboxSettings.MAX_RECORDS_PER_FILE) {
             throw new io.bulkexport.config.ConfigurationException("bulkexport.sandbox.records-per-file must be at most "
                     + SandboxSettings.MAX_RECORDS_PER_FILE + " (the most lines a vendor puts in one file), not "
@@ -26,16 +26,16 @@ public final class SandboxEmulators implements Emulators.Factory {
     @Override
     public Emulators start(Settings settings) {
         SandboxSettings shape = SandboxSettings.defaults()
-                .withFilesPerRequest((int) settings.whole("bulkexport.sandbox.files", 3, 1))
+                .withFilesPerRequest((int) settings.whole("bulkexport.sandbox.files", 1))
                 .withRecordsPerFile(recordsPerFile(settings))
-                .withRecordBytes((int) settings.whole("bulkexport.sandbox.record-bytes", 1000, 100))
+                .withRecordBytes((int) settings.whole("bulkexport.sandbox.record-bytes", 100))
                 .withReadyAfter(Duration.ofMillis(Math.round(
-                        settings.decimal("bulkexport.sandbox.ready-after-seconds", 2, 0) * 1000)))
-                .withMalformedEvery((int) settings.whole("bulkexport.sandbox.malformed-every", 0, 0))
-                .withPort((int) settings.whole("bulkexport.sandbox.port", 0, 0));
-        String apiKey = settings.text("bulkexport.sandbox.api-key", "sandbox-key");
-        String clientId = settings.text("bulkexport.sandbox.client-id", "sandbox-client");
-        String clientSecret = settings.text("bulkexport.sandbox.client-secret", "sandbox-secret");
+                        settings.decimal("bulkexport.sandbox.ready-after-seconds", 0) * 1000)))
+                .withMalformedEvery((int) settings.whole("bulkexport.sandbox.malformed-every", 0))
+                .withPort((int) settings.whole("bulkexport.sandbox.port", 0));
+        String apiKey = settings.text("bulkexport.sandbox.api-key");
+        String clientId = settings.text("bulkexport.sandbox.client-id");
+        String clientSecret = settings.text("bulkexport.sandbox.client-secret");
         Sandboxes sandboxes = Sandboxes.start(shape);
         return new Emulators() {
             @Override
