@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.bulkexport.run.RunExchange;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulkexport.run.RunExchange;
 import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.UnexpectedAnswerException;
 import org.apache.camel.Exchange;
@@ -22,6 +22,12 @@ import org.apache.camel.Exchange;
  * status and which of its values mean what (case-insensitive). Declared as {@code status} in the provider's declaration;
  * {@link #apply} sets exchange properties {@code vendorStatus}, {@code vendorMessage} and {@code notBefore}.
  *
+ * <p>A vendor whose status answer is the list of its files (Coresignal) declares {@code filesField} instead: the
+ * request is READY once that list names a file (the names become the body), PENDING while it is empty; an answer
+ * whose HTTP status is one of {@code pendingHttpStatuses} (Coresignal's 202) is PENDING without being read. A list
+ * that is missing, or holds something other than names, is refused whole and checked again later, never taken as a
+ * partial list of the files.
+ *
  * <p>A value listed nowhere, or no value at all, is not taken as an end. Vendors add and rename intermediate states
  * (Datafiniti answers both {@code running} and {@code in_progress}), the request is paid for, and its files can
  * come from nowhere else: failing the run on a word we do not know would throw that away. Unless the answer also
@@ -30,6 +36,7 @@ import org.apache.camel.Exchange;
  * {@code bulkexport.poll.timeout-minutes}, whose failure names it too and says how to resume.
  */
 public class StatusMapping {
+    private static final JsonAnswers JSON_ANSWERS = new JsonAnswers();
     private String field = "status";
     private Set<String> pending = Set.of();
     private Set<String> ready = Set.of();
@@ -37,9 +44,25 @@ public class StatusMapping {
     private Set<String> failed = Set.of();
     private String messageField;
     private String notBeforeField;
+    private String filesField;
+    private Set<Integer> pendingHttpStatuses = Set.of();
 
-    /** Reads the answer in the body (left in the body as a JSON tree) and sets the run's vendor status. */
+    /**
+     * Reads the answer in the body (left in the body as a JSON tree; with {@code filesField}, the file names when
+     * READY) and sets the run's vendor status.
+     */
     public void apply(Exchange exchange) {
+        Integer code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (code != null && pendingHttpStatuses.contains(code)) {
+            set(exchange, "PENDING", null, null);
+            return;
+        }
+        if (filesField != null) {
+            List<String> names = JSON_ANSWERS.strings(exchange.getMessage().getBody(), filesField);
+            exchange.getMessage().setBody(names);
+            set(exchange, names.isEmpty() ? "PENDING" : "READY", null, null);
+            return;
+        }
         JsonNode answer = JsonAnswers.tree(exchange.getMessage().getBody());
         exchange.getMessage().setBody(answer);
         JsonNode node = answer.path(field);
@@ -65,9 +88,13 @@ public class StatusMapping {
             status = "FAILED";
             message = unknown + ": " + message;
         }
+        set(exchange, status, message, instant(text(answer, notBeforeField)));
+    }
+
+    private static void set(Exchange exchange, String status, String message, Instant notBefore) {
         exchange.setProperty(RunExchange.VENDOR_STATUS, status);
         exchange.setProperty(RunExchange.VENDOR_MESSAGE, io.bulkexport.vendor.VendorText.oneLine(message));
-        exchange.setProperty(RunExchange.NOT_BEFORE, instant(text(answer, notBeforeField)));
+        exchange.setProperty(RunExchange.NOT_BEFORE, notBefore);
     }
 
     private static String text(JsonNode answer, String name) {
@@ -124,6 +151,16 @@ public class StatusMapping {
         this.notBeforeField = notBeforeField;
     }
 
+    /** The answer's list of file names, for a vendor whose status answer is that list (see the class comment). */
+    public void setFilesField(String filesField) {
+        this.filesField = filesField;
+    }
+
+    /** HTTP statuses of the status answer meaning not ready yet, whatever its body. */
+    public void setPendingHttpStatuses(List<Integer> statuses) {
+        pendingHttpStatuses = Set.copyOf(statuses);
+    }
+
     private static Set<String> values(List<String> values) {
         Set<String> lower = new LinkedHashSet<>();
         values.forEach(value -> lower.add(value.toLowerCase(Locale.ROOT)));
@@ -132,6 +169,12 @@ public class StatusMapping {
 
     /** Refuses a value listed under two outcomes, or a mapping that could never say pending or ready. */
     void validate(String where) {
+        if (filesField != null) {
+            ProviderSpec.require(!filesField.isBlank() && pending.isEmpty() && ready.isEmpty() && cancelled.isEmpty()
+                    && failed.isEmpty(), where, "status.filesField", "is a list of files, not a status field: it"
+                    + " goes without pending, ready, cancelled and failed values");
+            return;
+        }
         ProviderSpec.require(field != null && !field.isBlank(), where, "status.field", "is missing");
         ProviderSpec.require(!pending.isEmpty() || !ready.isEmpty(), where, "status",
                 "lists neither pending nor ready values");

@@ -14,7 +14,8 @@ import io.bulkexport.metrics.ExportMeters;
  * Opens a source stream as batches of records, undoing its transfer encoding and splitting it by
  * its format. By default each opened stream is read on its own daemon thread a couple of batches
  * ahead of the consumer, so decompression overlaps validation and writing.
- * Instances are immutable and may be shared between threads.
+ * Configure an instance ({@link #withDecompressionLimit}, {@link #withMeters}) before it is shared; it holds no state
+ * of the streams it opens, so threads may then share it.
  */
 public final class RecordReaders {
 
