@@ -253,7 +253,7 @@ public class BulkExportRoutes extends RouteBuilder {
                 .toList();
         // what a stopped process left half-written is removed only while no other instance shares the database: a
         // live one's files in progress look the same
-        List<String> others = store.liveInstances().stream().filter(id -> !id.equals(instanceId)).toList();
+        List<String> others = store.leases().live().stream().filter(id -> !id.equals(instanceId)).toList();
         if (!others.isEmpty()) {
             LOG.info("instance {} shares the state database with {}: temporary files and spools are left to them",
                     instanceId, others);

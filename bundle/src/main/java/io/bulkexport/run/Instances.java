@@ -65,16 +65,16 @@ public class Instances {
 
     /** Takes the lease, as the bundle starts (before the start-up route looks at what others left). */
     public void register() {
-        join(store.registerInstance(lease.toMillis(), exclusive));
+        join(store.leases().register(lease.toMillis(), exclusive));
     }
 
     private void join(long registeredAt) {
         this.registeredAt = registeredAt;
         registered = true;
-        long countedAt = store.millis();
-        List<String> instances = store.liveInstances();
+        long countedAt = store.leases().millis();
+        List<String> instances = store.leases().live();
         live = Math.max(1, instances.size());
-        store.counted(countedAt); // nothing called yet: its share holds at once
+        store.leases().counted(countedAt); // nothing called yet: its share holds at once
         if (live > 1) {
             // the others learn of this instance when they next count the live ones (their heartbeat): until then
             // their share is the old one, so this one waits; an instance that counts nothing for a whole lease is dead
@@ -93,9 +93,9 @@ public class Instances {
     public synchronized void heartbeat() {
         if (registered) {
             RateLimits held = limits;
-            long countedAt = store.millis();
-            int count = Math.max(1, store.instancesWithin(held == null ? 0 : held.window().toMillis()).size());
-            if (!store.renewLease(lease.toMillis())) {
+            long countedAt = store.leases().millis();
+            int count = Math.max(1, store.leases().within(held == null ? 0 : held.window().toMillis()).size());
+            if (!store.leases().renew(lease.toMillis())) {
                 lapsed();
                 return;
             }
@@ -104,7 +104,7 @@ public class Instances {
             if (lowered && held != null) {
                 held.awaitWithinShares(lease.dividedBy(3));
             }
-            store.counted(countedAt);
+            store.leases().counted(countedAt);
         }
     }
 
@@ -129,7 +129,7 @@ public class Instances {
      * it then claims no status check and no download, which the others can do at once.
      */
     public boolean calling() {
-        if (joining && (System.nanoTime() - joinDeadlineNanos > 0 || store.othersUncountedSince(registeredAt) == 0)) {
+        if (joining && (System.nanoTime() - joinDeadlineNanos > 0 || store.leases().othersUncountedSince(registeredAt) == 0)) {
             joining = false;
             LOG.info("instance {}: counted by the other instances; calling vendors now", id);
         }
@@ -158,7 +158,7 @@ public class Instances {
         LOG.warn("instance {}: its lease had lapsed (no renewal for over {} s): other instances may have taken its"
                 + " files; its downloads in flight are discarded and it registers again", id, lease.toSeconds());
         onLapse.run();
-        join(store.registerAfterLapse(lease.toMillis()));
+        join(store.leases().registerAfterLapse(lease.toMillis()));
     }
 
     /** Ends the lease and hands this instance's waiting and downloading runs back (a graceful stop). */
@@ -166,7 +166,7 @@ public class Instances {
         if (registered) {
             registered = false;
             try {
-                store.releaseInstance();
+                store.leases().release();
                 LOG.info("instance {}: lease ended, its runs handed back", id);
             } catch (RuntimeException e) {
                 LOG.warn("instance {}: could not end its lease ({}); the others take over once it runs out", id,

@@ -81,7 +81,7 @@ public class Submissions {
         RunExchange run = RunExchange.of(exchange).job(job).action(Action.NONE);
         boolean scheduled = "schedule".equals(exchange.getProperty(RunExchange.TRIGGER, String.class));
         Date firing = exchange.getProperty(RunExchange.SCHEDULED_AT, Date.class);
-        if (scheduled && firing != null && !store.claimFiring(jobName, firing.toInstant())) {
+        if (scheduled && firing != null && !store.firings().claim(jobName, firing.toInstant())) {
             LOG.info("{}: the firing of {} is another instance's", jobName, firing.toInstant());
             return;
         }

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 import io.bulkexport.config.Secrets;
 import io.bulkexport.metrics.ExportMeters;
 import io.bulkexport.state.StateStore;
-import io.bulkexport.state.StateStore.WebhookOutcome;
+import io.bulkexport.state.WebhookTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +67,7 @@ public class Webhooks {
         RANDOM.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Secrets.remember(token);
-        store.armWebhook(runId, token);
+        store.webhookTokens().arm(runId, token);
         return Optional.of(publicUrl + "/webhooks/" + provider + "/" + token);
     }
 
@@ -75,8 +75,8 @@ public class Webhooks {
     public int received(String provider, String token) {
         // the provider comes from the caller's URL: only a declared one is named, in logs and labels
         String known = provider != null && takesWebhooks.test(provider) ? provider : null;
-        WebhookOutcome outcome = known == null || token == null || token.length() > 100 ? WebhookOutcome.UNKNOWN
-                : store.webhookCalled(known, token, minGapMillis);
+        WebhookTokens.Outcome outcome = known == null || token == null || token.length() > 100 ? WebhookTokens.Outcome.UNKNOWN
+                : store.webhookTokens().called(known, token, minGapMillis);
         meters.webhook(known == null ? "other" : known, outcome.name().toLowerCase(java.util.Locale.ROOT));
         switch (outcome) {
             case CHECK_SOON -> LOG.info("{} webhook: a run's status is checked now", known);
@@ -90,6 +90,6 @@ public class Webhooks {
                 }
             }
         }
-        return outcome == WebhookOutcome.UNKNOWN ? 404 : 202;
+        return outcome == WebhookTokens.Outcome.UNKNOWN ? 404 : 202;
     }
 }

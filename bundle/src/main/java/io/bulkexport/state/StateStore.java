@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +22,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
 /**
- * Jobs' runs and their files, in a relational database through JDBC.
+ * Jobs' runs and their files, in a relational database through JDBC ({@link StateJdbc}); the instances' leases
+ * ({@link Leases}), the webhook tokens ({@link WebhookTokens}) and the schedules' firings ({@link Firings}) are parts
+ * of their own over the same database.
  *
  * <p>Every change of status is a compare-and-set ({@code UPDATE … WHERE status = ?}), so two callers (two threads
  * today, two instances sharing PostgreSQL tomorrow) can never both move the same run. The SQL is plain enough to
@@ -34,14 +35,17 @@ public class StateStore {
     private static final String RUN_COLUMNS = "run_id, job_name, provider, status, request_id, message, created_at,"
             + " submitted_at, finished_at, next_poll_at, poll_interval_ms, poll_count";
     /** What a query of runs reads: the columns, whether a webhook is armed (its token stays here), the owner. */
-    private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL, owner";
+    private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL AS webhook_armed, owner";
     private static final String FILE_COLUMNS = "run_id, file_name, position, status, records, bytes, quarantined,"
             + " sha256, output_path, attempts, message";
     private static final int MESSAGE_LENGTH = 2000;
 
-    private final DataSource dataSource;
+    private final StateJdbc jdbc;
     private final Clock clock;
     private final String instanceId;
+    private final Leases leases;
+    private final WebhookTokens webhookTokens;
+    private final Firings firings;
     private final List<Runnable> endListeners = new CopyOnWriteArrayList<>();
 
     /** A store that owns nothing: a reader (the status command), or a test. */
@@ -54,9 +58,27 @@ public class StateStore {
      *                   that other instances sharing the database leave them alone while its lease is live
      */
     public StateStore(DataSource dataSource, Clock clock, String instanceId) {
-        this.dataSource = dataSource;
+        this.jdbc = new StateJdbc(dataSource);
         this.clock = clock;
         this.instanceId = instanceId;
+        this.leases = new Leases(jdbc, clock, instanceId);
+        this.webhookTokens = new WebhookTokens(jdbc, clock);
+        this.firings = new Firings(jdbc, instanceId);
+    }
+
+    /** The instances sharing the database and their leases, as this instance sees them. */
+    public Leases leases() {
+        return leases;
+    }
+
+    /** The runs' webhook tokens. */
+    public WebhookTokens webhookTokens() {
+        return webhookTokens;
+    }
+
+    /** The firings of recurring jobs' schedules, claimed by one instance each. */
+    public Firings firings() {
+        return firings;
     }
 
     /**
@@ -72,7 +94,7 @@ public class StateStore {
      * start at once on one database.
      */
     public void migrate() {
-        StateSchema.migrate(dataSource);
+        StateSchema.migrate(jdbc.dataSource());
     }
 
     /** The most recent run of a job, if it ever ran. */
@@ -114,43 +136,34 @@ public class StateStore {
      */
     public List<String> activeJobNames() {
         Object[] active = Arrays.stream(RunStatus.values()).filter(RunStatus::isActive).map(Enum::name).toArray();
-        return queryStrings("SELECT job_name FROM bulkexport_run WHERE status IN ("
-                + String.join(", ", Collections.nCopies(active.length, "?")) + ") ORDER BY created_at DESC", active);
+        return jdbc.query("SELECT job_name FROM bulkexport_run WHERE status IN ("
+                + String.join(", ", Collections.nCopies(active.length, "?")) + ") ORDER BY created_at DESC",
+                rs -> rs.getString("job_name"), active);
     }
 
     /** The files of every run, counted by status (one query for all runs), by run id. */
     public Map<String, FileCounts> fileCounts() {
         Map<String, FileCounts> counts = new java.util.HashMap<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT run_id, status, COUNT(*), SUM(records), SUM(quarantined)"
-                     + " FROM bulkexport_file GROUP BY run_id, status")) {
-            while (rs.next()) {
-                FileStatus status = FileStatus.valueOf(rs.getString(2));
-                int n = rs.getInt(3);
-                FileCounts some = new FileCounts(n, status == FileStatus.DONE ? n : 0,
-                        status == FileStatus.FAILED ? n : 0, status == FileStatus.EXPIRED ? n : 0, rs.getLong(4),
-                        rs.getLong(5));
-                counts.merge(rs.getString(1), some, FileCounts::plus);
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the state database", e);
-        }
+        jdbc.query("SELECT run_id, status, COUNT(*) AS files, SUM(records) AS records, SUM(quarantined) AS quarantined"
+                + " FROM bulkexport_file GROUP BY run_id, status", rs -> {
+                    FileStatus status = FileStatus.valueOf(rs.getString("status"));
+                    int n = rs.getInt("files");
+                    FileCounts some = new FileCounts(n, status == FileStatus.DONE ? n : 0,
+                            status == FileStatus.FAILED ? n : 0, status == FileStatus.EXPIRED ? n : 0,
+                            rs.getLong("records"), rs.getLong("quarantined"));
+                    return counts.merge(rs.getString("run_id"), some, FileCounts::plus);
+                });
         return counts;
     }
 
     /** How many runs the database holds in each status (statuses without runs are absent). */
     public Map<RunStatus, Long> countByStatus() {
         Map<RunStatus, Long> counts = new EnumMap<>(RunStatus.class);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT status, COUNT(*) FROM bulkexport_run GROUP BY status")) {
-            while (rs.next()) {
-                counts.put(RunStatus.valueOf(rs.getString(1)), rs.getLong(2));
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the state database", e);
-        }
+        jdbc.query("SELECT status, COUNT(*) AS runs FROM bulkexport_run GROUP BY status",
+                rs -> counts.put(RunStatus.valueOf(rs.getString("status")), rs.getLong("runs")));
         return counts;
     }
+
 
     /** Submitted runs whose next status check is due. */
     public List<Run> duePolls(Instant now) {
@@ -164,7 +177,7 @@ public class StateStore {
      */
     public Run createRun(String jobName, String provider, String requestId) {
         String runId = UUID.randomUUID().toString();
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             insertRun(c, runId, jobName, provider, requestId);
         } catch (SQLException e) {
             throw new StateStoreException("cannot start a run of " + jobName, e);
@@ -181,163 +194,11 @@ public class StateStore {
                 RunStatus.SUBMITTING.name(), requestId, null, now, null, null, null, 0L, 0, now, instanceId);
     }
 
-    /** Arms the run's webhook: the vendor's call to the URL holding {@code token} brings its status check forward. */
-    public void armWebhook(String runId, String token) {
-        update("UPDATE bulkexport_run SET webhook_token = ? WHERE run_id = ?", token, runId);
-    }
-
-    /** What a webhook call did: its token names no run of the provider, its run was checked soon, or nothing to do. */
-    public enum WebhookOutcome { UNKNOWN, CHECK_SOON, NOTHING_TO_DO }
-
-    /**
-     * A webhook call with this token arrived for this provider: the run's next status check becomes due now, if the
-     * run still waits for the vendor, no check is due already, and its last check (claimed by {@link #claimPoll}) is
-     * at least {@code minGapMillis} old or there was none, so that a flood of calls costs at most one check per gap.
-     * The token is compared in the database only.
-     */
-    public WebhookOutcome webhookCalled(String provider, String token, long minGapMillis) {
-        long now = clock.millis();
-        int moved = update("UPDATE bulkexport_run SET next_poll_at = ? WHERE webhook_token = ? AND provider = ?"
-                        + " AND status = ? AND next_poll_at > ? AND (checked_at IS NULL OR checked_at <= ?)", now,
-                token, provider, RunStatus.SUBMITTED.name(), now, now - minGapMillis);
-        if (moved > 0) {
-            return WebhookOutcome.CHECK_SOON;
-        }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM bulkexport_run WHERE webhook_token = ?"
-                     + " AND provider = ?")) {
-            bind(ps, token, provider);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? WebhookOutcome.NOTHING_TO_DO : WebhookOutcome.UNKNOWN;
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the state database", e);
-        }
-    }
-
     // ------------------------------------------------------------- instances sharing the database
 
     /** SQL true when the run's owner has no live lease (or there is none): another instance may act on it. */
     private static final String OWNER_GONE = "(owner IS NULL OR owner NOT IN"
             + " (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))";
-
-    /**
-     * Registers this instance with a lease of {@code leaseMillis}. Runs stamped with its id come from an earlier
-     * process that had the same id (a restarted container): nothing of theirs is in flight now, so they lose their
-     * owner and are settled like any dead instance's.
-     *
-     * @param exclusive the database serves one process at a time (embedded H2): every other lease in it is a dead
-     *                  process's, ended now, so a restart settles what it left at once
-     * @return the time by this instance's clock when the registration was committed: an instance that began counting
-     *         the live ones later ({@link #othersUncountedSince}) counted this one
-     */
-    public long registerInstance(long leaseMillis, boolean exclusive) {
-        long now = clock.millis();
-        if (exclusive) {
-            update("UPDATE bulkexport_instance SET lease_until = 0 WHERE instance_id <> ?", instanceId);
-        }
-        if (update("UPDATE bulkexport_instance SET started_at = ?, lease_until = ? WHERE instance_id = ?", now,
-                now + leaseMillis, instanceId) == 0) {
-            insertInstance(now, leaseMillis);
-        }
-        update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ?", instanceId);
-        update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
-                FileStatus.PENDING.name());
-        return clock.millis();
-    }
-
-    /**
-     * Takes this instance's lease again after it lapsed ({@link #renewLease} said so): gives up the claims of the files
-     * it was fetching, which other instances may hold now (its attempts at them are fenced off), and keeps its runs:
-     * a submission it is sending is still its own to answer, unless another instance has settled it meanwhile.
-     *
-     * @return as {@link #registerInstance}
-     */
-    public long registerAfterLapse(long leaseMillis) {
-        long now = clock.millis();
-        if (update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", now + leaseMillis,
-                instanceId) == 0) {
-            insertInstance(now, leaseMillis);
-        }
-        update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
-                FileStatus.PENDING.name());
-        return clock.millis();
-    }
-
-    /**
-     * Renews this instance's lease for {@code leaseMillis} from now, if it is still live. False when it has lapsed
-     * (or its row is gone): other instances may have taken this one's files and runs meanwhile, so it must not carry
-     * on as if nothing happened, but give up its claims and register again ({@link #registerInstance}).
-     */
-    public boolean renewLease(long leaseMillis) {
-        long now = clock.millis();
-        return update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ? AND lease_until > ?",
-                now + leaseMillis, instanceId, now) == 1;
-    }
-
-    /**
-     * Records that this instance counted the live instances, in a count that began at {@code countedAt} (by this
-     * store's clock, {@link #millis}), and holds to it: an instance registered before then may call vendors.
-     */
-    public void counted(long countedAt) {
-        update("UPDATE bulkexport_instance SET counted_at = ? WHERE instance_id = ?", countedAt, instanceId);
-    }
-
-    /** Now, by the clock this store judges leases with. */
-    public long millis() {
-        return clock.millis();
-    }
-
-    private void insertInstance(long now, long leaseMillis) {
-        update("INSERT INTO bulkexport_instance (instance_id, started_at, lease_until) VALUES (?,?,?)", instanceId,
-                now, now + leaseMillis);
-    }
-
-    /**
-     * How many other live instances have not counted the live ones since {@code registeredAt} (so may not know of
-     * this one yet). A joining instance waits for 0 before it calls vendors.
-     */
-    public int othersUncountedSince(long registeredAt) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM bulkexport_instance WHERE lease_until > ?"
-                     + " AND instance_id <> ? AND (counted_at IS NULL OR counted_at <= ?)")) {
-            bind(ps, clock.millis(), instanceId, registeredAt);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the state database", e);
-        }
-    }
-
-    /**
-     * A graceful stop: this instance's lease ends now, and the runs it was polling or downloading lose their owner,
-     * so another instance takes them over at once instead of waiting for the lease to run out. A run still
-     * SUBMITTING keeps it: its outcome is unknown, and the others see the lease ended.
-     */
-    public void releaseInstance() {
-        update("UPDATE bulkexport_run SET owner = NULL WHERE owner = ? AND status IN (?, ?)", instanceId,
-                RunStatus.SUBMITTED.name(), RunStatus.DOWNLOADING.name());
-        update("UPDATE bulkexport_file SET claimed_by = NULL WHERE claimed_by = ? AND status = ?", instanceId,
-                FileStatus.PENDING.name());
-        // ended now: not live any more, and for a moment still among those whose calls a vendor may be counting
-        update("UPDATE bulkexport_instance SET lease_until = ? WHERE instance_id = ?", clock.millis(), instanceId);
-    }
-
-    /** The instances whose lease is live, this one included. */
-    public List<String> liveInstances() {
-        return instancesWithin(0);
-    }
-
-    /**
-     * The instances whose lease is live or ended less than {@code graceMillis} ago (a vendor may still count their
-     * last calls), this one included.
-     */
-    public List<String> instancesWithin(long graceMillis) {
-        return queryStrings("SELECT instance_id FROM bulkexport_instance WHERE lease_until > ? ORDER BY instance_id",
-                clock.millis() - graceMillis);
-    }
 
     /** Runs in this status whose owner has no live lease: what a dead instance left. */
     public List<Run> orphans(RunStatus status) {
@@ -377,7 +238,7 @@ public class StateStore {
      * being landed (a frozen lander holds its row) gives up: the file is offered again at the next heartbeat.
      */
     public Optional<FileClaim> claimFile(String runId, String fileName) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 waitForLocksAtMost(c, CLAIM_LOCK_WAIT_MILLIS);
@@ -414,7 +275,7 @@ public class StateStore {
      * recorded and the exception is thrown on.
      */
     public boolean landFile(FileClaim claim, FileLanded landed, Publication publish) throws Exception {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 if (!holds(c, claim)) {
@@ -507,9 +368,9 @@ public class StateStore {
      * meanwhile, so of several instances deciding at once, one starts the run and the others get empty.
      */
     public Optional<Run> startRun(String jobName, String provider, String requestId, String expectedLatest) {
-        insertOnce("INSERT INTO bulkexport_job (job_name) VALUES (?)", jobName);
+        jdbc.insertOnce("INSERT INTO bulkexport_job (job_name) VALUES (?)", jobName);
         String runId = UUID.randomUUID().toString();
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement lock = c.prepareStatement(
@@ -524,7 +385,7 @@ public class StateStore {
                     ps.setMaxRows(1);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
-                            latest = rs.getString(1);
+                            latest = rs.getString("run_id");
                         }
                     }
                 }
@@ -542,28 +403,6 @@ public class StateStore {
             throw new StateStoreException("cannot start a run of " + jobName, e);
         }
         return run(runId);
-    }
-
-    /**
-     * Claims one firing of a recurring job's schedule for this instance: true for the first instance to claim that
-     * job at that scheduled time, false for every other.
-     */
-    public boolean claimFiring(String jobName, Instant scheduledAt) {
-        return insertOnce("INSERT INTO bulkexport_firing (job_name, fired_at, instance_id) VALUES (?,?,?)", jobName,
-                scheduledAt.toEpochMilli(), instanceId);
-    }
-
-    /** Runs an INSERT on its own; false when the row is there already (a unique key refused it). */
-    private boolean insertOnce(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection()) {
-            execute(c, sql, args);
-            return true;
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) { // unique violation, in H2 and PostgreSQL alike
-                return false;
-            }
-            throw new StateStoreException("cannot update the state database", e);
-        }
     }
 
     /** SUBMITTING → SUBMITTED with the vendor's request id and the first status check. */
@@ -589,7 +428,7 @@ public class StateStore {
      */
     public boolean startDownloading(String runId, List<String> fileNames) {
         long now = clock.millis();
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 int moved = execute(c, "UPDATE bulkexport_run SET status = ?, message = NULL, updated_at = ?,"
@@ -618,7 +457,7 @@ public class StateStore {
 
     /** The run's files in the vendor's order. */
     public List<RunFile> files(String runId) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             return files(c, runId);
         } catch (SQLException e) {
             throw new StateStoreException("cannot read the files of run " + runId, e);
@@ -626,20 +465,11 @@ public class StateStore {
     }
 
     private static List<RunFile> files(Connection c, String runId) throws SQLException {
-        List<RunFile> files = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + FILE_COLUMNS + " FROM bulkexport_file"
-                + " WHERE run_id = ? ORDER BY position")) {
-            bind(ps, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    files.add(new RunFile(rs.getString("run_id"), rs.getString("file_name"), rs.getInt("position"),
-                            FileStatus.valueOf(rs.getString("status")), rs.getLong("records"), rs.getLong("bytes"),
-                            rs.getLong("quarantined"), rs.getString("sha256"), rs.getString("output_path"),
-                            rs.getInt("attempts"), rs.getString("message")));
-                }
-            }
-        }
-        return files;
+        return StateJdbc.query(c, "SELECT " + FILE_COLUMNS + " FROM bulkexport_file WHERE run_id = ? ORDER BY position",
+                rs -> new RunFile(rs.getString("run_id"), rs.getString("file_name"), rs.getInt("position"),
+                        FileStatus.valueOf(rs.getString("status")), rs.getLong("records"), rs.getLong("bytes"),
+                        rs.getLong("quarantined"), rs.getString("sha256"), rs.getString("output_path"),
+                        rs.getInt("attempts"), rs.getString("message")), runId);
     }
 
     /** What ending a run does while the store holds the run's row: writes its manifest, from the ledger's files. */
@@ -659,7 +489,7 @@ public class StateStore {
                                       java.util.function.Function<List<RunFile>, String> incomplete) throws Exception {
         Run run = run(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
         RunStatus ended;
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 String status;
@@ -667,7 +497,7 @@ public class StateStore {
                         "SELECT status FROM bulkexport_run WHERE run_id = ? FOR UPDATE")) {
                     bind(lock, runId);
                     try (ResultSet rs = lock.executeQuery()) {
-                        status = rs.next() ? rs.getString(1) : null;
+                        status = rs.next() ? rs.getString("status") : null;
                     }
                 }
                 List<RunFile> files = files(c, runId);
@@ -741,81 +571,29 @@ public class StateStore {
      */
     public String destination(String runId, String proposed) {
         update("UPDATE bulkexport_run SET destination = ? WHERE run_id = ? AND destination IS NULL", proposed, runId);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT destination FROM bulkexport_run WHERE run_id = ?")) {
-            bind(ps, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("no run " + runId);
-                }
-                return rs.getString(1);
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read runs", e);
-        }
-    }
-
-    /** The first column of every row the query returns. */
-    private List<String> queryStrings(String sql, Object... args) {
-        return query(sql, rs -> rs.getString(1), args);
+        return jdbc.first("SELECT destination FROM bulkexport_run WHERE run_id = ?",
+                rs -> rs.getString("destination"), runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
     }
 
     private List<Run> queryRuns(String sql, Object... args) {
-        return query(sql, rs -> new Run(rs.getString(1), rs.getString(2), rs.getString(3),
-                RunStatus.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), instant(rs, 7), instant(rs, 8),
-                instant(rs, 9), instant(rs, 10), rs.getLong(11), rs.getInt(12), rs.getBoolean(13), rs.getString(14)),
-                args);
-    }
-
-    /** One row of a result, read. */
-    private interface RowReader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private <T> List<T> query(String sql, RowReader<T> reader, Object... args) {
-        List<T> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(reader.read(rs));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the state database", e);
-        }
-        return rows;
+        return jdbc.query(sql, rs -> new Run(rs.getString("run_id"), rs.getString("job_name"),
+                rs.getString("provider"), RunStatus.valueOf(rs.getString("status")), rs.getString("request_id"),
+                rs.getString("message"), StateJdbc.instant(rs, "created_at"), StateJdbc.instant(rs, "submitted_at"),
+                StateJdbc.instant(rs, "finished_at"), StateJdbc.instant(rs, "next_poll_at"),
+                rs.getLong("poll_interval_ms"), rs.getInt("poll_count"), rs.getBoolean("webhook_armed"),
+                rs.getString("owner")), args);
     }
 
     private int update(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection()) {
-            return execute(c, sql, args);
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot update the state database", e);
-        }
+        return jdbc.update(sql, args);
     }
 
     private static int execute(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
-        }
+        return StateJdbc.execute(c, sql, args);
     }
 
     private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            Object arg = args[i];
-            if (arg == null) {
-                ps.setNull(i + 1, Types.NULL); // untyped, so PostgreSQL infers the column type
-            } else {
-                ps.setObject(i + 1, arg);
-            }
-        }
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        long millis = rs.getLong(column);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+        StateJdbc.bind(ps, args);
     }
 
     private static String clip(String message) {

@@ -58,9 +58,9 @@ class StateStoreTest {
      */
     private static Run downloading(StateStore store, long leaseMillis, String job, List<String> files) {
         store.migrate();
-        store.registerInstance(leaseMillis, false);
+        store.leases().register(leaseMillis, false);
         Run run = store.createRun(job, "coresignal", null);
-        store.markSubmitted(run.runId(), "req-" + job, Instant.ofEpochMilli(store.millis()), 1000);
+        store.markSubmitted(run.runId(), "req-" + job, Instant.ofEpochMilli(store.leases().millis()), 1000);
         assertThat(store.startDownloading(run.runId(), files)).isTrue();
         return run;
     }
@@ -132,9 +132,9 @@ class StateStoreTest {
         try (HikariDataSource ds = dataSource(database)) {
             StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "a-" + database);
             a.migrate();
-            a.registerInstance(30_000, false);
+            a.leases().register(30_000, false);
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(10), ZoneOffset.UTC), "b-" + database);
-            b.registerInstance(30_000, false);
+            b.leases().register(30_000, false);
             Run sending = a.createRun("lease-job-1", "coresignal", null);
             Run fetching = a.createRun("lease-job-2", "coresignal", null);
             a.markSubmitted(fetching.runId(), "req-lease", now, 1000);
@@ -142,7 +142,7 @@ class StateStoreTest {
             assertThat(a.run(fetching.runId()).orElseThrow().owner()).isEqualTo("a-" + database);
 
             // a's lease is live for b: nothing of a's is settled, taken or re-queued
-            assertThat(b.liveInstances()).contains("a-" + database, "b-" + database);
+            assertThat(b.leases().live()).contains("a-" + database, "b-" + database);
             assertThat(ids(b.orphans(RunStatus.SUBMITTING))).doesNotContain(sending.runId());
             assertThat(b.abandonSubmission(sending.runId(), "?")).isFalse();
             assertThat(b.claimDownload(fetching.runId())).isFalse();
@@ -152,8 +152,8 @@ class StateStoreTest {
 
             // 31 s after a's last renewal its lease has run out: b settles the submission and takes the download
             StateStore later = new StateStore(ds, Clock.fixed(now.plusSeconds(31), ZoneOffset.UTC), "b-" + database);
-            later.renewLease(30_000);
-            assertThat(later.liveInstances()).doesNotContain("a-" + database);
+            later.leases().renew(30_000);
+            assertThat(later.leases().live()).doesNotContain("a-" + database);
             assertThat(ids(later.orphans(RunStatus.SUBMITTING))).contains(sending.runId());
             assertThat(later.abandonSubmission(sending.runId(), "process stopped")).isTrue();
             assertThat(later.run(sending.runId()).orElseThrow().status()).isEqualTo(RunStatus.NEEDS_ATTENTION);
@@ -176,14 +176,14 @@ class StateStoreTest {
 
             // a stalls past its lease: b claims both files again, each under a newer token
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(6), ZoneOffset.UTC), "fence-b-" + database);
-            b.registerInstance(5_000, false);
+            b.leases().register(5_000, false);
             FileClaim current = b.claimFile(run.runId(), "f1").orElseThrow();
             assertThat(current.epoch()).isGreaterThan(stale.epoch());
             FileClaim currentF2 = b.claimFile(run.runId(), "f2").orElseThrow();
 
             // a thaws: its lease does not quietly come back, and nothing of its stale attempts lands or fails a file
             StateStore thawed = new StateStore(ds, Clock.fixed(now.plusSeconds(7), ZoneOffset.UTC), "fence-a-" + database);
-            assertThat(thawed.renewLease(5_000)).as("a lapsed lease is not renewed").isFalse();
+            assertThat(thawed.leases().renew(5_000)).as("a lapsed lease is not renewed").isFalse();
             List<String> published = new ArrayList<>();
             assertThat(thawed.landFile(stale, new FileLanded("stale", 1, 1, 0, "00", null),
                     () -> published.add("stale"))).isFalse();
@@ -222,7 +222,7 @@ class StateStoreTest {
             FileClaim claim = a.claimFile(run.runId(), "f1").orElseThrow();
             // b sees a's lease run out while a is landing the file (a's clock stands still: it was frozen)
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(6), ZoneOffset.UTC), "race-b-" + database);
-            b.registerInstance(5_000, false);
+            b.leases().register(5_000, false);
 
             java.util.concurrent.CountDownLatch publishing = new java.util.concurrent.CountDownLatch(1);
             ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -287,16 +287,16 @@ class StateStoreTest {
         try (HikariDataSource ds = dataSource(database)) {
             StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "stop-a-" + database);
             a.migrate();
-            a.registerInstance(30_000, false);
+            a.leases().register(30_000, false);
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(1), ZoneOffset.UTC), "stop-b-" + database);
-            b.registerInstance(30_000, false);
+            b.leases().register(30_000, false);
             Run run = a.createRun("handed-back", "coresignal", null);
             a.markSubmitted(run.runId(), "req-hand", now, 1000);
             a.startDownloading(run.runId(), List.of("f1", "f2"));
             assertThat(b.claimDownload(run.runId())).isFalse();
 
-            a.releaseInstance();
-            assertThat(b.liveInstances()).doesNotContain("stop-a-" + database);
+            a.leases().release();
+            assertThat(b.leases().live()).doesNotContain("stop-a-" + database);
             assertThat(b.claimDownload(run.runId())).as("no wait for the lease to run out").isTrue();
         }
     }
@@ -333,7 +333,7 @@ class StateStoreTest {
                 List<Future<List<String>>> claimed = new ArrayList<>();
                 for (int i = 0; i < instances; i++) {
                     StateStore store = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "claim-" + i + "-" + database);
-                    store.registerInstance(30_000, false);
+                    store.leases().register(30_000, false);
                     claimed.add(threads.submit(() -> {
                         together.await();
                         List<String> mine = new ArrayList<>();
