@@ -2,77 +2,38 @@ package io.bulkexport;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.function.Function;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.config.ConfigurationException;
 import io.bulkexport.config.Defaults;
 import io.bulkexport.config.RouteFiles;
 import io.bulkexport.config.Secrets;
 import io.bulkexport.config.Settings;
-import io.bulkexport.health.ServiceHealth;
 import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.metrics.ExportMeters;
-import io.bulkexport.metrics.ThrottleTimes;
-import io.bulkexport.presigned.PresignedFiles;
-import io.bulkexport.presigned.PresignedLinks;
 import io.bulkexport.provider.ProviderDeclarations;
 import io.bulkexport.provider.ProviderSpec;
-import io.bulkexport.provider.ProviderStatus;
-import io.bulkexport.records.Compression;
-import io.bulkexport.records.DecompressionLimit;
-import io.bulkexport.records.RecordBatch;
-import io.bulkexport.records.RecordReaders;
-import io.bulkexport.records.RecordValidator;
-import io.bulkexport.run.Downloads;
-import io.bulkexport.run.FileClaims;
-import io.bulkexport.run.InstanceId;
-import io.bulkexport.run.Instances;
 import io.bulkexport.run.Jobs;
-import io.bulkexport.run.Landings;
-import io.bulkexport.run.PollPolicy;
-import io.bulkexport.run.Polls;
-import io.bulkexport.run.RateLimits;
-import io.bulkexport.run.Recovery;
-import io.bulkexport.run.RetryPolicy;
 import io.bulkexport.run.RunMode;
-import io.bulkexport.run.RunsInProcess;
-import io.bulkexport.run.Submissions;
-import io.bulkexport.run.Webhooks;
 import io.bulkexport.sink.FileSink;
-import io.bulkexport.sink.RecordOutput;
 import io.bulkexport.sink.S3Check;
 import io.bulkexport.sink.S3Clients;
 import io.bulkexport.sink.S3Settings;
-import io.bulkexport.sink.RecordBatches;
 import io.bulkexport.sink.S3Sink;
 import io.bulkexport.vendor.VendorText;
-import io.bulkexport.state.StateDatabase;
 import io.bulkexport.state.StateStore;
-import io.bulkexport.status.StatusReport;
-import io.bulkexport.vendor.JobCalls;
-import io.bulkexport.vendor.JsonAnswers;
-import io.bulkexport.vendor.RequestBodies;
-import io.bulkexport.vendor.VendorResponses;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpComponent;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The bundle, as the one {@link org.apache.camel.RoutesBuilder} a Camel runtime needs: it binds the beans the routes
@@ -92,7 +53,7 @@ public class BulkExportRoutes extends RouteBuilder {
         CamelContext context = getContext();
         Defaults.install(context);
         Settings settings = new Settings(context);
-        Resources resources = new Resources();
+        BundleResources resources = new BundleResources();
         context.addService(resources, true, true);
         RunCompletion completion = completion(context.getRegistry());
         try {
@@ -107,7 +68,11 @@ public class BulkExportRoutes extends RouteBuilder {
         }
     }
 
-    private void wire(CamelContext context, Settings settings, Resources resources, RunCompletion completion)
+    /**
+     * Binds the beans the routes call, a class per area (the state database, the vendor calls, the record path and
+     * sinks, the run life cycle), then loads the routes and the jobs and checks them against each other.
+     */
+    private void wire(CamelContext context, Settings settings, BundleResources resources, RunCompletion completion)
             throws Exception {
         boolean once = "once".equals(settings.oneOf("bulkexport.run-mode", "service", "once"));
         if (settings.flag("bulkexport.sandbox.enabled")) {
@@ -116,118 +81,20 @@ public class BulkExportRoutes extends RouteBuilder {
         configureHttp(context, settings);
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
-        resources.dataSource = StateDatabase.open(settings, false);
-        String instanceId = settings.optional(InstanceId.SETTING).filter(id -> !id.isBlank())
-                .orElseGet(InstanceId::defaultId);
-        StateStore store = new StateStore(resources.dataSource, clock, instanceId);
-        store.migrate();
-        Instances instances = new Instances(store, instanceId, Duration.ofSeconds(
-                settings.whole("bulkexport.instance.lease-seconds", 2)),
-                StateDatabase.isEmbedded(settings));
-        FileClaims fileClaims = new FileClaims(store);
-        registry.bind("fileClaims", fileClaims);
-        instances.onLeaseLapsed(() -> {
-            int revoked = fileClaims.revokeAll();
-            if (revoked > 0) {
-                LOG.warn("instance {}: {} download(s) in flight stopped: their files may be other instances' now",
-                        instanceId, revoked);
-            }
-        });
-        instances.register();
-        resources.instances = instances;
-        registry.bind("instances", instances);
-        RateLimits rateLimits = new RateLimits(instances,
-                Duration.ofMillis(settings.whole("bulkexport.rate.window-millis", 100)));
-        instances.sharesHeldBy(rateLimits);
-        registry.bind("rateLimits", rateLimits);
-        Jobs jobs = new Jobs();
-        PollPolicy poll = new PollPolicy(
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.interval-seconds", 0.01) * 1000)),
-                settings.decimal("bulkexport.poll.backoff", 1.0),
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.max-interval-seconds", 0.01) * 1000)),
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.poll.timeout-minutes", 0.01) * 60_000)));
-        RunMode runMode = new RunMode(once, store, jobs, completion::finished, 1000);
-        Path output = Path.of(settings.text("bulkexport.output.dir"));
-        Compression outputCompression = Compression.named(
-                settings.oneOf("bulkexport.output.compression", "none", "gzip"));
-
+        StateBeans state = StateBeans.bind(registry, settings, resources, clock);
+        StateStore store = state.store();
+        String instanceId = state.instanceId();
         ExportMeters meters = ExportMeters.forContext(context, store::countByStatus);
-        registry.bind("stateStore", store);
         registry.bind("exportMeters", ExportMeters.class, meters);
-        registry.bind("throttleTimes", new ThrottleTimes(meters));
-        registry.bind("statusReport", new StatusReport(store, clock, settings.text("bulkexport.status.command")));
-        registry.bind("jobs", jobs);
-        registry.bind("runMode", runMode);
-        Duration s3HealthAge = Duration.ofSeconds(settings.whole("bulkexport.s3.health-check-seconds", 1));
-        registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted,
-                () -> resources.s3Check == null ? null : resources.s3Check.problem(s3HealthAge), instanceId));
-        S3Settings s3Settings = S3Settings.read(settings);
-        String defaultSink = settings.oneOf("bulkexport.sink", "file", "s3");
-        if ("s3".equals(defaultSink)) {
-            // jobs write to S3 unless they say otherwise: build the client while Camel loads the routes
-            resources.s3Client = new S3Clients.Shared(s3Settings);
-            resources.s3Client.buildInBackground();
-        }
-        Path outputRoot = output.toAbsolutePath().normalize();
-        Webhooks webhooks = webhooks(settings, store, registry, meters);
-        registry.bind("webhooks", webhooks);
-        // the run life cycle, a bean per stage as the route files have it; they share which runs this process has in hand
-        Function<JobDefinition, String> destinations = job -> "s3".equals(job.sink()) ? s3Settings.destination()
-                : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : "");
-        RunsInProcess inProcess = new RunsInProcess();
-        registry.bind("recovery", new Recovery(store, jobs, clock, inProcess));
-        registry.bind("submissions", new Submissions(store, jobs, poll, clock, settings.list("bulkexport.new-run"),
-                settings.under("bulkexport.attach."), destinations, job -> {
-                    if ("s3".equals(job.sink()) && resources.s3Check != null) {
-                        resources.s3Check.requireAccepted();
-                    }
-                }, meters, webhooks, inProcess));
-        registry.bind("polls", new Polls(store, jobs, poll, clock, meters, webhooks, inProcess));
-        registry.bind("downloads", new Downloads(store, jobs, clock, destinations, inProcess));
-        registry.bind("retries", new io.bulkexport.run.Retries());
-        registry.bind("retryPolicy", new RetryPolicy(settings::optional,
-                (int) settings.whole("bulkexport.retry.max-retries", 0),
-                settings.whole("bulkexport.retry.first-delay-millis", 0),
-                settings.whole("bulkexport.retry.max-delay-millis", 0), meters));
-        registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
-                settings.whole("bulkexport.retry.max-delay-seconds", 0)), meters));
-        registry.bind("requestBodies", new RequestBodies());
-        registry.bind("providerStatus", new ProviderStatus());
-        registry.bind("jobCalls", new JobCalls());
-        registry.bind("jsonAnswers", new JsonAnswers());
-        PresignedLinks links = new PresignedLinks(clock);
-        resources.presignedFiles = new PresignedFiles(links, clock,
-                Duration.ofMillis(settings.whole("camel.component.http.connect-timeout", 1)),
-                Duration.ofMillis(settings.whole("camel.component.http.so-timeout", 1)));
-        registry.bind("presignedLinks", links);
-        registry.bind("presignedFiles", resources.presignedFiles);
-        RecordReaders recordReaders = new RecordReaders().withDecompressionLimit(new DecompressionLimit(
-                settings.whole("bulkexport.decode.max-bytes", 1),
-                settings.decimal("bulkexport.decode.max-ratio", 1))).withMeters(meters);
-        registry.bind("recordBatches", org.apache.camel.Expression.class, new RecordBatches(recordReaders));
-        // once per batch of records: processors, which Camel calls without looking up a bean method each time
-        RecordValidator validator = new RecordValidator();
-        registry.bind("validateRecords",
-                (Processor) exchange -> validator.validate(exchange.getMessage().getBody(RecordBatch.class)));
-        RecordOutput recordOutput = new RecordOutput(
-                settings.whole("bulkexport.progress.interval-seconds", 1) * 1000);
-        registry.bind("recordOutput", recordOutput);
-        registry.bind("writeRecords", (Processor) recordOutput::write);
-        FileSink fileSink = new FileSink(output, outputCompression,
-                settings.flag("bulkexport.output.keep-vendor-gzip"), recordOutput);
-        registry.bind("fileSink", fileSink);
-        S3Sink s3Sink = new S3Sink(s3Settings, () -> {
-            if (resources.s3Client == null) {
-                throw new IllegalStateException("no S3 client: no job writes to S3");
-            }
-            return resources.s3Client.get();
-        }, recordOutput);
-        registry.bind("s3Sink", s3Sink);
-        registry.bind("landings", new Landings(store, fileClaims, meters,
-                Map.of("file", fileSink::writeManifest, "s3", s3Sink::writeManifest)));
-        ExecutorService downloads = context.getExecutorServiceManager().newFixedThreadPool(this, "download",
-                (int) settings.whole("bulkexport.download.parallelism", 1));
-        registry.bind("downloadPool", downloads);
+        VendorBeans.bind(registry, settings, resources, clock, state.instances(), meters);
+        SinkBeans sinks = SinkBeans.bind(context, registry, settings, resources, meters, this);
+        RunBeans runs = RunBeans.bind(registry, settings, resources, clock, state, sinks, meters, completion, once);
+        Jobs jobs = runs.jobs();
+        RunMode runMode = runs.runMode();
+        S3Settings s3Settings = sinks.s3Settings();
+        S3Sink s3Sink = sinks.s3Sink();
+        FileSink fileSink = sinks.fileSink();
+        String defaultSink = sinks.defaultSink();
 
         Map<String, ProviderSpec> providers = loadRoutes(context, settings);
         JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs"), Path.of(""),
@@ -392,7 +259,7 @@ public class BulkExportRoutes extends RouteBuilder {
     }
 
     /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders if asked. */
-    private static void useS3(CamelContext context, Resources resources, S3Settings s3Settings, S3Sink s3Sink,
+    private static void useS3(CamelContext context, BundleResources resources, S3Settings s3Settings, S3Sink s3Sink,
                               List<String> s3Jobs, boolean cleanSpool) {
         String bucket = s3Settings.requireBucket(s3Jobs.get(0));
         // the SDK reads the credentials itself; those it would find in the environment are kept out of the logs
@@ -414,37 +281,6 @@ public class BulkExportRoutes extends RouteBuilder {
                 s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
     }
 
-    /**
-     * Vendor webhooks, when {@code bulkexport.webhook.public-url} is set: the receiver is a route of the service API,
-     * so the setting is refused without it (the webhooks would never arrive, and every run wait for the slow poll).
-     */
-    private static Webhooks webhooks(Settings settings, StateStore store, Registry registry, ExportMeters meters) {
-        String publicUrl = settings.optional("bulkexport.webhook.public-url").filter(url -> !url.isBlank())
-                .orElse(null);
-        if (publicUrl != null) {
-            if (!publicUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
-                throw new ConfigurationException("bulkexport.webhook.public-url must be the http(s) base URL at which"
-                        + " the vendor reaches this service, e.g. https://exports.example.com, not '" + publicUrl + "'");
-            }
-            if (!settings.flag("bulkexport.service-api.enabled")) {
-                throw new ConfigurationException("bulkexport.webhook.public-url is set, but the service API that"
-                        + " receives the webhooks is off: set bulkexport.service-api.enabled=true and give the host"
-                        + " Camel's HTTP server (camel-platform-http-main with camel.server.enabled=true in Camel Main,"
-                        + " camel-platform-http-starter in Spring Boot; the standalone app does both whenever the URL"
-                        + " is set), or unset the URL");
-            }
-        }
-        return new Webhooks(store, publicUrl,
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.poll-interval-seconds", 0.01)
-                        * 1000)),
-                Duration.ofMillis(Math.round(settings.decimal("bulkexport.webhook.min-seconds-between-checks", 0)
-                        * 1000)),
-                provider -> {
-                    ProviderSpec spec = registry.lookupByNameAndType(provider, ProviderSpec.class);
-                    return spec != null && spec.webhooks();
-                }, meters);
-    }
-
     /** Starts the emulators' artifact and points the providers at it; refused when the artifact is missing. */
     private static Emulators startEmulators(CamelContext context, Settings settings) {
         Emulators.Factory factory = Emulators.factory().orElseThrow(() -> new ConfigurationException(
@@ -457,47 +293,5 @@ public class BulkExportRoutes extends RouteBuilder {
         LOG.info("sandbox: the vendor emulators answer at {} (bulkexport.sandbox.enabled=true); nothing leaves this"
                 + " machine", emulators.properties().values());
         return emulators;
-    }
-
-    /**
-     * What the bundle opened, closed when Camel stops, after the routes have finished their work (Camel stops its
-     * services after its routes): the state database last.
-     */
-    private static final class Resources extends ServiceSupport {
-        private volatile Emulators emulators;
-        private volatile PresignedFiles presignedFiles;
-        private volatile S3Clients.Shared s3Client;
-        private volatile S3Check s3Check;
-        private volatile HikariDataSource dataSource;
-        private volatile Instances instances;
-
-        @Override
-        protected void doStop() {
-            if (instances != null) {
-                instances.release(); // the routes have stopped: nothing of this instance is in flight any more
-                instances = null;
-            }
-            if (emulators != null) {
-                Secrets.useStandIns(null);
-                emulators.close();
-                emulators = null;
-            }
-            if (presignedFiles != null) {
-                try {
-                    presignedFiles.close();
-                } catch (java.io.IOException e) {
-                    LOG.debug("closing the presigned download client", e);
-                }
-                presignedFiles = null;
-            }
-            if (s3Client != null) {
-                s3Client.close();
-                s3Client = null;
-            }
-            if (dataSource != null) {
-                dataSource.close();
-                dataSource = null;
-            }
-        }
     }
 }
