@@ -47,7 +47,7 @@ class S3CheckTest {
     }
 
     @Test
-    void passesWhenTheBucketTakesUploads() throws Exception {
+    void passes_when_the_bucket_takes_uploads() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
         S3Settings settings = settings(s3.endpoint());
         client = S3Clients.create(settings);
@@ -56,7 +56,7 @@ class S3CheckTest {
     }
 
     @Test
-    void refusesAMissingBucketThenAsksAgainOnceRefused() throws Exception {
+    void refuses_a_missing_bucket_then_asks_again_once_refused() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO);
         S3Settings settings = settings(s3.endpoint());
         client = S3Clients.create(settings);
@@ -70,7 +70,7 @@ class S3CheckTest {
     }
 
     @Test
-    void reportsARefusalToTheHealthCheckUntilAFreshAnswerSaysOtherwise() throws Exception {
+    void reports_a_refusal_to_the_health_check_until_a_fresh_answer_says_otherwise() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO);
         S3Settings settings = settings(s3.endpoint());
         client = S3Clients.create(settings);
@@ -85,7 +85,7 @@ class S3CheckTest {
     }
 
     @Test
-    void letsJobsStartWhenTheEndpointIsUnreachable() throws Exception {
+    void lets_jobs_start_when_the_endpoint_is_unreachable() throws Exception {
         System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
         System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
         S3Settings settings = settings(URI.create("https://127.0.0.1:1"));
@@ -94,7 +94,7 @@ class S3CheckTest {
         assertThatCode(check::requireAccepted).as("uploads retry; a run stays resumable").doesNotThrowAnyException();
     }
     @Test
-    void refusesWhenTheClientCannotBeBuiltAndBuildsItOnceOtherwise() throws Exception {
+    void refuses_when_the_client_cannot_be_built_and_builds_it_once_otherwise() throws Exception {
         s3 = new S3ProxyServer(dir, Duration.ZERO).createBucket(BUCKET);
         S3Settings good = settings(s3.endpoint());
         S3Settings noRegion = new S3Settings(Optional.of(BUCKET), "exports", Optional.of(" "),

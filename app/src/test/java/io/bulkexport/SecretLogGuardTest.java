@@ -14,7 +14,7 @@ class SecretLogGuardTest {
     private static final Logger LOG = LogManager.getLogger("io.bulkexport.guardtest");
 
     @Test
-    void dropsEventsNamingTheSecretAtEveryLevelTheLoggerWrites() {
+    void drops_events_naming_the_secret_at_every_level_the_logger_writes() {
         SecretLogGuard.guard(SECRET);
         for (Level level : new Level[] {Level.INFO, Level.DEBUG, Level.TRACE}) {
             try (LogCapture logs = new LogCapture(level)) {
@@ -29,7 +29,7 @@ class SecretLogGuardTest {
     }
 
     @Test
-    void levelChecksStillFollowTheLoggerLevel() {
+    void level_checks_still_follow_the_logger_level() {
         SecretLogGuard.guard(SECRET);
         try (LogCapture logs = new LogCapture(Level.INFO)) {
             assertThat(LOG.isDebugEnabled()).isFalse();

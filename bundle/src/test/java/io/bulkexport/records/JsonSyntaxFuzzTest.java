@@ -34,7 +34,7 @@ class JsonSyntaxFuzzTest {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Test
-    void agreesWithJacksonOnGeneratedAndMutatedRecords() {
+    void agrees_with_jackson_on_generated_and_mutated_records() {
         long seed = Long.getLong("jsonsyntax.fuzz.seed", System.nanoTime());
         int cases = Integer.getInteger("jsonsyntax.fuzz.cases", DEFAULT_CASES);
         String rerun = " (seed " + seed + ": rerun with -Djsonsyntax.fuzz.seed=" + seed + ")";
@@ -108,7 +108,7 @@ class JsonSyntaxFuzzTest {
 
     /**
      * Why the validator and Jackson as the export used it may disagree on {@code record}, or {@code null} if that is
-     * no deliberate difference (see {@link JsonSyntaxTest#deliberateDifferencesFromJacksonAsUsedBefore()}).
+     * no deliberate difference (see {@link JsonSyntaxTest#deliberate_differences_from_jackson_as_used_before()}).
      */
     private static String deliberateDifference(byte[] record, Verdict used, Verdict strict) {
         if (used.accepted() && strict == Verdict.NOT_UTF8) {

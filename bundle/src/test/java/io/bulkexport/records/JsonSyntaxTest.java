@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Hand-written tricky records: each with the verdict it must get, which strict Jackson ({@link JacksonReference#strict})
  * must give too, and a reason that quotes nothing of the record. The cases where the validator deliberately differs
- * from Jackson as the export used it before are listed in {@link #deliberateDifferencesFromJacksonAsUsedBefore()}.
+ * from Jackson as the export used it before are listed in {@link #deliberate_differences_from_jackson_as_used_before()}.
  */
 class JsonSyntaxTest {
 
@@ -296,7 +296,7 @@ class JsonSyntaxTest {
     }
 
     @Test
-    void everyCaseGetsItsVerdictAndStrictJacksonAgrees() {
+    void every_case_gets_its_verdict_and_strict_jackson_agrees() {
         allCases();
         List<String> failures = new ArrayList<>();
         for (Case c : cases) {
@@ -326,7 +326,7 @@ class JsonSyntaxTest {
      * purpose. Each is asserted both ways, so the list stays true.
      */
     @Test
-    void deliberateDifferencesFromJacksonAsUsedBefore() {
+    void deliberate_differences_from_jackson_as_used_before() {
         record Difference(String name, byte[] bytes, Verdict before, Verdict now, String why) {
         }
         String utf8 = "well-formed UTF-8 is what JSON text must be (RFC 8259 section 8.1) and what the output promises; "
@@ -352,7 +352,7 @@ class JsonSyntaxTest {
     }
 
     @Test
-    void reasonsNameTheProblemAndItsColumn() {
+    void reasons_name_the_problem_and_its_column() {
         assertThat(problem("{\"a\":01}")).isEqualTo("not valid JSON: Invalid numeric value at column 7");
         assertThat(problem("{\"a\":1.}")).isEqualTo("not valid JSON: Invalid numeric value at column 8");
         assertThat(problem("{\"a\":-")).isEqualTo("not valid JSON: Unexpected end-of-input at column 7");
@@ -373,7 +373,7 @@ class JsonSyntaxTest {
     }
 
     @Test
-    void readsOnlyItsSliceOfTheArray() {
+    void reads_only_its_slice_of_the_array() {
         byte[] data = bytes("\"{\"a\":[1,2]}{\"b\":\"c");
         // the slice {"a":[1,2]} is fine whatever stands before and after it
         assertThat(JsonSyntax.objectProblem(data, 1, 11)).isNull();
@@ -394,7 +394,7 @@ class JsonSyntaxTest {
     }
 
     @Test
-    void allocatesNothingForValidRecords() {
+    void allocates_nothing_for_valid_records() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         byte[] record = bytes("{\"id\":1,\"name\":\"東京 café 😀\",\"tags\":[\"a\",\"b\\n\\u00e9\"],\"n\":-1.5e10,"
                 + "\"ok\":true,\"none\":null,\"deep\":" + nested(60, false) + "}");

@@ -42,7 +42,7 @@ class KeptSourceTest {
             .collect(Collectors.toList());
 
     @Test
-    void cleanRecordsStoreTheSourceBytesThemselves() throws Exception {
+    void clean_records_store_the_source_bytes_themselves() throws Exception {
         byte[] source = gzip(lines(good));
 
         FileResult result = export(source);
@@ -57,7 +57,7 @@ class KeptSourceTest {
     }
 
     @Test
-    void aSourceWithNoRecordsIsKeptToo() throws Exception {
+    void a_source_with_no_records_is_kept_too() throws Exception {
         byte[] source = gzip(new byte[0]);
 
         FileResult result = export(source);
@@ -68,7 +68,7 @@ class KeptSourceTest {
     }
 
     @Test
-    void aBadLineAfterSeveralBatchesMakesTheWriterCompressTheKeptRecordsFromTheStart() throws Exception {
+    void a_bad_line_after_several_batches_makes_the_writer_compress_the_kept_records_from_the_start() throws Exception {
         List<String> source = new ArrayList<>(good);
         source.add(13, "{\"id\": not json");
 
@@ -80,7 +80,7 @@ class KeptSourceTest {
     }
 
     @Test
-    void aBadFirstLineIsHandledBeforeAnythingWasTaken() throws Exception {
+    void a_bad_first_line_is_handled_before_anything_was_taken() throws Exception {
         List<String> source = new ArrayList<>(good);
         source.add(0, "[1,2]");
 
@@ -88,21 +88,21 @@ class KeptSourceTest {
     }
 
     @Test
-    void linesEndingInCarriageReturnNewlineAreStoredWithNewlinesOnly() throws Exception {
+    void lines_ending_in_carriage_return_newline_are_stored_with_newlines_only() throws Exception {
         String text = String.join("\n", good.subList(0, 10)) + "\n" + String.join("\r\n", good.subList(10, 20)) + "\r\n";
 
         assertStoresExactly(export(gzip(utf8(text))), good);
     }
 
     @Test
-    void aLastLineWithoutNewlineGetsOne() throws Exception {
+    void a_last_line_without_newline_gets_one() throws Exception {
         String text = String.join("\n", good);
 
         assertStoresExactly(export(gzip(utf8(text))), good);
     }
 
     @Test
-    void blankLinesAtTheEndAreNotStored() throws Exception {
+    void blank_lines_at_the_end_are_not_stored() throws Exception {
         // 18 records fill the last batch exactly, so no batch carries the blank lines: only the check at commit can
         // tell that the copy holds more than the records
         List<String> records = good.subList(0, 6 * BATCH_RECORDS);
@@ -110,14 +110,14 @@ class KeptSourceTest {
     }
 
     @Test
-    void aByteOrderMarkIsNotStored() throws Exception {
+    void a_byte_order_mark_is_not_stored() throws Exception {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
         assertStoresExactly(export(gzip(concat(bom, lines(good)))), good);
     }
 
     @Test
-    void bytesAfterTheGzipDataAreNotStored() throws Exception {
+    void bytes_after_the_gzip_data_are_not_stored() throws Exception {
         byte[] garbage = utf8("this is not gzip, and some readers refuse a file that ends like this");
 
         FileResult result = export(concat(gzip(lines(good)), garbage));
@@ -126,14 +126,14 @@ class KeptSourceTest {
     }
 
     @Test
-    void aSourceOfSeveralGzipMembersIsCompressedAgainAsOne() throws Exception {
+    void a_source_of_several_gzip_members_is_compressed_again_as_one() throws Exception {
         byte[] source = concat(gzip(lines(good.subList(0, 7))), gzip(lines(good.subList(7, 20))));
 
         assertStoresExactly(export(source), good);
     }
 
     @Test
-    void anAbortedWriterLeavesNeitherItsOutputNorTheCopy() throws Exception {
+    void an_aborted_writer_leaves_neither_its_output_nor_the_copy() throws Exception {
         Path target = dir.resolve("out.jsonl.gz");
         RecordFileWriter writer = RecordFileWriter.open(target, "src", Compression.GZIP);
         InputStream tee = writer.keepSource(new ByteArrayInputStream(gzip(lines(good))));
@@ -149,7 +149,7 @@ class KeptSourceTest {
     }
 
     @Test
-    void onlyAGzipOutputCanKeepItsSource() throws Exception {
+    void only_a_gzip_output_can_keep_its_source() throws Exception {
         RecordFileWriter writer = RecordFileWriter.open(dir.resolve("plain.jsonl"), "src");
 
         assertThatThrownBy(() -> writer.keepSource(new ByteArrayInputStream(new byte[0])))
@@ -158,7 +158,7 @@ class KeptSourceTest {
     }
 
     @Test
-    void onlyGzipJsonLinesSourcesQualify() {
+    void only_gzip_json_lines_sources_qualify() {
         assertThat(RecordReaders.isGzipJsonLines("gzip", "jsonl")).isTrue();
         assertThat(RecordReaders.isGzipJsonLines(" X-GZIP ", "ndjson")).isTrue();
         assertThat(RecordReaders.isGzipJsonLines("identity", "jsonl")).isFalse();

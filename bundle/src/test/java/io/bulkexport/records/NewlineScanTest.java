@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NewlineScanTest {
 
     @Test
-    void findsTheFirstNewlineAtEveryPositionAndAlignment() {
+    void finds_the_first_newline_at_every_position_and_alignment() {
         Random random = new Random(3);
         for (int round = 0; round < 20_000; round++) {
             byte[] bytes = new byte[random.nextInt(40)];

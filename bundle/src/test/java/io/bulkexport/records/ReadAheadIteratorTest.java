@@ -36,7 +36,7 @@ class ReadAheadIteratorTest {
     }
 
     @Test
-    void deliversTheSameBatchesInOrder() {
+    void delivers_the_same_batches_in_order() {
         byte[] input = utf8(lines(5000));
         List<RecordBatch> direct = drain(new RecordReaders(7, 100, 1024, 0)
                 .open(new ByteArrayInputStream(input), null, "jsonl", "x"));
@@ -47,7 +47,7 @@ class ReadAheadIteratorTest {
     }
 
     @Test
-    void fillsTheArraysOfBatchesAgainOnlyOnceTheNextIsAskedFor() throws Exception {
+    void fills_the_arrays_of_batches_again_only_once_the_next_is_asked_for() throws Exception {
         int count = 20_000;
         Set<byte[]> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
         int batchCount = 0;
@@ -74,7 +74,7 @@ class ReadAheadIteratorTest {
     }
 
     @Test
-    void failureArrivesAfterTheGoodBatchesAndKeepsItsCause() {
+    void failure_arrives_after_the_good_batches_and_keeps_its_cause() {
         byte[] full = gzip(utf8(lines(50_000)));
         byte[] truncated = Arrays.copyOf(full, full.length / 2);
         RecordBatchIterator batches = new RecordReaders(100, 4096, 1024, 2)
@@ -89,7 +89,7 @@ class ReadAheadIteratorTest {
     }
 
     @Test
-    void closingEarlyStopsTheThreadAndClosesTheStream() throws Exception {
+    void closing_early_stops_the_thread_and_closes_the_stream() throws Exception {
         AtomicBoolean closed = new AtomicBoolean();
         InputStream in = new ByteArrayInputStream(utf8(lines(100_000))) {
             @Override
@@ -108,7 +108,7 @@ class ReadAheadIteratorTest {
     }
 
     @Test
-    void closingWhileTheReaderIsStuckInAReadClosesTheStreamUnderIt() {
+    void closing_while_the_reader_is_stuck_in_a_read_closes_the_stream_under_it() {
         CountDownLatch closed = new CountDownLatch(1);
         InputStream stalled = new InputStream() {
             @Override

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RecordBatchTest {
 
     @Test
-    void quarantiningOneRecordShiftsTheRestDown() {
+    void quarantining_one_record_shifts_the_rest_down() {
         RecordBatch batch = RecordBatch.ofLines("f", "a", "b", "c");
         batch.quarantine(1, "bad");
         assertThat(batch.size()).isEqualTo(2);
@@ -24,7 +24,7 @@ class RecordBatchTest {
     }
 
     @Test
-    void quarantineFailingKeepsOrderOfTheRest() {
+    void quarantine_failing_keeps_order_of_the_rest() {
         RecordBatch batch = RecordBatch.ofLines("f", "keep1", "drop", "keep2", "drop", "keep3");
         int removed = batch.quarantineFailing((data, offset, length) ->
                 new String(data, offset, length).startsWith("drop") ? "dropped" : null);

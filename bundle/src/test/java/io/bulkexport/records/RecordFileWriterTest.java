@@ -27,7 +27,7 @@ class RecordFileWriterTest {
     Path dir;
 
     @Test
-    void commitWritesExactBytesWithCountsAndSha256() throws Exception {
+    void commit_writes_exact_bytes_with_counts_and_sha256() throws Exception {
         Path target = dir.resolve("out/nested/data.jsonl");
         RecordFileWriter writer = RecordFileWriter.open(target, "src.jsonl.gz");
         writer.write(RecordBatch.ofLines("src.jsonl.gz", "{\"a\":\"é\"}", "{\"b\":2}"));
@@ -49,7 +49,7 @@ class RecordFileWriterTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
-    void aSpoolFileNotForcedToDiskCommitsTheSameFiles(boolean durable) throws Exception {
+    void a_spool_file_not_forced_to_disk_commits_the_same_files(boolean durable) throws Exception {
         Path target = dir.resolve("spool/data.jsonl.gz");
         RecordFileWriter writer = RecordFileWriter.open(target, "src.jsonl.gz", Compression.GZIP, durable);
         RecordBatch first = RecordBatch.ofLines("src.jsonl.gz", "{\"a\":1}", "not json", "{\"b\":2}");
@@ -68,7 +68,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void largeRecordsBypassingTheBufferAreWrittenAndHashedInOrder() throws Exception {
+    void large_records_bypassing_the_buffer_are_written_and_hashed_in_order() throws Exception {
         String big = "{\"s\":\"" + "ü".repeat(200_000) + "\"}"; // larger than the write buffer
         Path target = dir.resolve("big.jsonl");
         RecordFileWriter writer = RecordFileWriter.open(target, "s");
@@ -85,7 +85,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void emptyCommitProducesAnEmptyFile() throws Exception {
+    void empty_commit_produces_an_empty_file() throws Exception {
         Path target = dir.resolve("empty.jsonl");
         FileResult result = RecordFileWriter.open(target, "s").commit();
         assertThat(Files.size(target)).isZero();
@@ -93,7 +93,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void abortLeavesNoFilesAndIsIdempotent() throws Exception {
+    void abort_leaves_no_files_and_is_idempotent() throws Exception {
         Path target = dir.resolve("a.jsonl");
         RecordFileWriter writer = RecordFileWriter.open(target, "s");
         RecordBatch batch = RecordBatch.ofLines("s", "{\"a\":1}", "oops");
@@ -107,7 +107,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void closeWithoutCommitAborts() throws Exception {
+    void close_without_commit_aborts() throws Exception {
         Path target = dir.resolve("c.jsonl");
         try (RecordFileWriter writer = RecordFileWriter.open(target, "s")) {
             writer.write(RecordBatch.ofLines("s", "{}"));
@@ -116,7 +116,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void abortAfterCommitKeepsTheCommittedFile() throws Exception {
+    void abort_after_commit_keeps_the_committed_file() throws Exception {
         Path target = dir.resolve("k.jsonl");
         RecordFileWriter writer = RecordFileWriter.open(target, "s");
         writer.write(RecordBatch.ofLines("s", "{}"));
@@ -127,7 +127,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void commitReplacesAnExistingFinalFileAndLeftoverTemp() throws Exception {
+    void commit_replaces_an_existing_final_file_and_leftover_temp() throws Exception {
         Path target = dir.resolve("r.jsonl");
         Files.writeString(target, "old content that is longer\n");
         Files.writeString(dir.resolve(".r.jsonl.0badc0de.part"), "left by another attempt");
@@ -139,7 +139,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void quarantinedLinesGoToAValidJsonLinesFileBeside() throws Exception {
+    void quarantined_lines_go_to_a_valid_json_lines_file_beside() throws Exception {
         byte[] input = utf8("{\"ok\":1}\n{\"bad\":\n[1]\n{\"ok\":2} x\n{\"ok\":3}\n");
         byte[] withInvalidUtf8 = new byte[input.length + 8];
         System.arraycopy(input, 0, withInvalidUtf8, 0, input.length);
@@ -184,7 +184,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void staleQuarantineFileIsRemovedWhenThisRunHasNone() throws Exception {
+    void stale_quarantine_file_is_removed_when_this_run_has_none() throws Exception {
         Path target = dir.resolve("s.jsonl");
         Files.writeString(dir.resolve("s.quarantine.jsonl"), "{\"line\":1}\n");
         RecordFileWriter writer = RecordFileWriter.open(target, "s");
@@ -194,7 +194,7 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void gzipWriterStoresCompressedLinesAndCountsAndHashesTheStoredBytes() throws Exception {
+    void gzip_writer_stores_compressed_lines_and_counts_and_hashes_the_stored_bytes() throws Exception {
         Path target = dir.resolve("z.jsonl.gz");
         String big = "{\"s\":\"" + "ü".repeat(200_000) + "\"}"; // larger than the write buffer
         RecordFileWriter writer = RecordFileWriter.open(target, "s", Compression.GZIP);
@@ -217,14 +217,14 @@ class RecordFileWriterTest {
     }
 
     @Test
-    void quarantinePathDropsJsonlExtensionOnly() {
+    void quarantine_path_drops_jsonl_extension_only() {
         assertThat(RecordFileWriter.quarantinePathFor(Path.of("/x/a.jsonl"))).isEqualTo(Path.of("/x/a.quarantine.jsonl"));
         assertThat(RecordFileWriter.quarantinePathFor(Path.of("/x/a.jsonl.gz"))).isEqualTo(Path.of("/x/a.quarantine.jsonl"));
         assertThat(RecordFileWriter.quarantinePathFor(Path.of("/x/a.json"))).isEqualTo(Path.of("/x/a.json.quarantine.jsonl"));
     }
 
     @Test
-    void deleteStaleTempsRemovesOnlyHiddenPartFiles() throws Exception {
+    void delete_stale_temps_removes_only_hidden_part_files() throws Exception {
         Files.createDirectories(dir.resolve("sub"));
         Files.writeString(dir.resolve(".a.jsonl.part"), "x");
         Files.writeString(dir.resolve("sub/.b.quarantine.jsonl.part"), "x");

@@ -32,7 +32,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void splitsLinesAndNumbersThemFromOne() {
+    void splits_lines_and_numbers_them_from_one() {
         List<RecordBatch> batches = read("{\"a\":1}\n{\"a\":2}\n");
         assertThat(texts(batches)).containsExactly("{\"a\":1}", "{\"a\":2}");
         assertThat(lineNumbers(batches)).containsExactly(1L, 2L);
@@ -40,45 +40,45 @@ class RecordReadersTest {
     }
 
     @Test
-    void stripsCarriageReturnsOfCrlfLines() {
+    void strips_carriage_returns_of_crlf_lines() {
         assertThat(texts(read("{\"a\":1}\r\n{\"a\":2}\r\n"))).containsExactly("{\"a\":1}", "{\"a\":2}");
     }
 
     @Test
-    void skipsBlankLinesButCountsThem() {
+    void skips_blank_lines_but_counts_them() {
         List<RecordBatch> batches = read("\n{\"a\":1}\n   \n\t\r\n\n{\"a\":2}\n\n");
         assertThat(texts(batches)).containsExactly("{\"a\":1}", "{\"a\":2}");
         assertThat(lineNumbers(batches)).containsExactly(2L, 6L);
     }
 
     @Test
-    void stripsByteOrderMarkAtFileStartOnly() {
+    void strips_byte_order_mark_at_file_start_only() {
         List<RecordBatch> batches = read("\uFEFF{\"a\":1}\n\uFEFF{\"a\":2}\n");
         assertThat(texts(batches)).containsExactly("{\"a\":1}", "\uFEFF{\"a\":2}");
     }
 
     @Test
-    void byteOrderMarkAloneCountsAsBlankLine() {
+    void byte_order_mark_alone_counts_as_blank_line() {
         List<RecordBatch> batches = read("\uFEFF\n{\"a\":1}");
         assertThat(texts(batches)).containsExactly("{\"a\":1}");
         assertThat(lineNumbers(batches)).containsExactly(2L);
     }
 
     @Test
-    void readsLastLineWithoutTrailingNewline() {
+    void reads_last_line_without_trailing_newline() {
         List<RecordBatch> batches = read("{\"a\":1}\n{\"a\":2}");
         assertThat(texts(batches)).containsExactly("{\"a\":1}", "{\"a\":2}");
         assertThat(lineNumbers(batches)).containsExactly(1L, 2L);
     }
 
     @Test
-    void emptyStreamHasNoBatches() {
+    void empty_stream_has_no_batches() {
         assertThat(read("")).isEmpty();
         assertThat(read("\n\n  \n")).isEmpty();
     }
 
     @Test
-    void keepsMultiByteUtf8ByteExact() {
+    void keeps_multi_byte_utf8_byte_exact() {
         String record = "{\"name\":\"Zoë Müller — 東京 \uD83D\uDE80\",\"note\":\"привет\"}";
         byte[] input = utf8(record + "\n");
         RecordBatch batch = drain(readers.open(trickle(input, 3), null, "jsonl", "x")).get(0);
@@ -87,7 +87,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void recordsSplitAcrossReadsAndBatchesComeOutWhole() {
+    void records_split_across_reads_and_batches_come_out_whole() {
         StringBuilder text = new StringBuilder();
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -103,14 +103,14 @@ class RecordReadersTest {
     }
 
     @Test
-    void gzipInputIsDecoded() {
+    void gzip_input_is_decoded() {
         byte[] input = gzip(utf8("{\"a\":1}\n{\"b\":\"ü\"}\n"));
         List<RecordBatch> batches = drain(readers.open(new ByteArrayInputStream(input), "GZIP", "jsonl", "x"));
         assertThat(texts(batches)).containsExactly("{\"a\":1}", "{\"b\":\"ü\"}");
     }
 
     @Test
-    void matchesANaiveSplitOnRandomInput() {
+    void matches_a_naive_split_on_random_input() {
         Random random = new Random(42);
         String[] pieces = {"{\"k\":\"v\"}", "ü", "東京", "\uD83D\uDE80", "x", " ", "\r", "\t", "[1]"};
         for (int round = 0; round < 200; round++) {
@@ -151,7 +151,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void overlongLineIsQuarantinedWithItsFirstKibAndReadingGoesOn() {
+    void overlong_line_is_quarantined_with_its_first_kib_and_reading_goes_on() {
         String longLine = "{\"big\":\"" + "ä".repeat(3000) + "\"}"; // about 6 KB
         String text = "{\"a\":1}\n" + longLine + "\n{\"a\":3}\n{\"a\":4}";
         for (int batchBytes : new int[] {16, 100, 1 << 20}) {
@@ -169,7 +169,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void overlongLastLineWithoutNewlineIsQuarantined() {
+    void overlong_last_line_without_newline_is_quarantined() {
         RecordReaders limited = new RecordReaders(1000, 32, 100);
         String text = "{\"a\":1}\n" + "x".repeat(5000);
         List<RecordBatch> batches = drain(limited.open(trickle(utf8(text), 64), "identity", "jsonl", "x"));
@@ -181,7 +181,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void lineOfExactlyMaxBytesIsKeptEvenWithCrlf() {
+    void line_of_exactly_max_bytes_is_kept_even_with_crlf() {
         String record = "{\"s\":\"" + "y".repeat(92) + "\"}"; // 100 bytes
         RecordReaders limited = new RecordReaders(1000, 8, 100);
         List<RecordBatch> batches = drain(limited.open(
@@ -191,7 +191,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void truncatedGzipFailsInsteadOfEndingCleanly() {
+    void truncated_gzip_fails_instead_of_ending_cleanly() {
         StringBuilder text = new StringBuilder();
         Random random = new Random(1);
         for (int i = 0; i < 5000; i++) {
@@ -208,7 +208,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void gzipMissingOnlyItsTrailerAlsoFails() {
+    void gzip_missing_only_its_trailer_also_fails() {
         byte[] full = gzip(utf8("{\"a\":1}\n"));
         byte[] noTrailer = Arrays.copyOf(full, full.length - 8);
         RecordBatchIterator batches = readers.open(new ByteArrayInputStream(noTrailer), "gzip", "jsonl", "x");
@@ -218,7 +218,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void plainStreamDeclaredGzipFailsClearlyAndIsClosed() {
+    void plain_stream_declared_gzip_fails_clearly_and_is_closed() {
         AtomicBoolean closed = new AtomicBoolean();
         InputStream plain = new ByteArrayInputStream(utf8("{\"a\":1}\n")) {
             @Override
@@ -237,7 +237,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void unknownEncodingOrFormatIsRejectedWithTheAcceptedValues() {
+    void unknown_encoding_or_format_is_rejected_with_the_accepted_values() {
         assertThatThrownBy(() -> readers.open(new ByteArrayInputStream(new byte[0]), "br", "jsonl", "x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'br'")
@@ -251,7 +251,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void readErrorsSurfaceAsUncheckedWrappingTheOriginal() {
+    void read_errors_surface_as_unchecked_wrapping_the_original() {
         IOException boom = new IOException("connection reset");
         InputStream failing = new InputStream() {
             @Override
@@ -264,7 +264,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void closingTheIteratorClosesTheStream() {
+    void closing_the_iterator_closes_the_stream() {
         AtomicBoolean closed = new AtomicBoolean();
         InputStream in = new ByteArrayInputStream(utf8("{\"a\":1}\n{\"a\":2}\n")) {
             @Override
@@ -280,7 +280,7 @@ class RecordReadersTest {
     }
 
     @Test
-    void rejectsNonPositiveLimits() {
+    void rejects_non_positive_limits() {
         assertThatThrownBy(() -> new RecordReaders(0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RecordReaders(1, 1, 1, -1)).isInstanceOf(IllegalArgumentException.class);
     }

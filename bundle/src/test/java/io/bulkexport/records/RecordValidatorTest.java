@@ -16,7 +16,7 @@ class RecordValidatorTest {
     private final RecordValidator validator = new RecordValidator();
 
     @Test
-    void keepsObjectsWithSurroundingWhitespace() {
+    void keeps_objects_with_surrounding_whitespace() {
         RecordBatch batch = RecordBatch.ofLines("f", "{}", " {\"a\":[1,{\"b\":null}],\"c\":\"é\"} \t", "{\"x\":\"東京\"}");
         validator.validate(batch);
         assertThat(batch.size()).isEqualTo(3);
@@ -24,7 +24,7 @@ class RecordValidatorTest {
     }
 
     @Test
-    void quarantinesMalformedNonObjectsAndTrailingDataWithLineNumbers() {
+    void quarantines_malformed_non_objects_and_trailing_data_with_line_numbers() {
         RecordBatch batch = RecordBatch.ofLines("f",
                 "{\"ok\":1}",
                 "{\"name\":\"secret\"",
@@ -55,7 +55,7 @@ class RecordValidatorTest {
     }
 
     @Test
-    void reasonsNeverQuoteRecordContent() {
+    void reasons_never_quote_record_content() {
         RecordBatch batch = RecordBatch.ofLines("f", "{\"a\":secretvalue}", "{\"a\":1}secret", "{\"a\":\"x\" secret}",
                 "secret", "{\"a\":\"ctrl\u0001secret\"}", "{\"a\":1]secret");
         validator.validate(batch);
@@ -65,7 +65,7 @@ class RecordValidatorTest {
     }
 
     @Test
-    void rejectsInvalidUtf8() {
+    void rejects_invalid_utf8() {
         byte[] data = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '"', '}'};
         RecordBatch batch = new RecordBatch("f", data, new int[] {0}, new int[] {data.length}, new long[] {1}, 1, null);
         validator.validate(batch);
@@ -74,7 +74,7 @@ class RecordValidatorTest {
     }
 
     @Test
-    void readsRecordsAsUtf8EvenWhenTheyLookLikeUtf16() {
+    void reads_records_as_utf8_even_when_they_look_like_utf16() {
         byte[] utf16le = {'{', 0, '}', 0};
         byte[] utf16Bom = {(byte) 0xFF, (byte) 0xFE, '{', 0, '}', 0};
         byte[] utf8Bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'};
@@ -86,7 +86,7 @@ class RecordValidatorTest {
     }
 
     @Test
-    void canBeSharedBetweenThreads() throws Exception {
+    void can_be_shared_between_threads() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<RecordBatch>> results = new ArrayList<>();

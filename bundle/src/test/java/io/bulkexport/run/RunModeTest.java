@@ -62,7 +62,7 @@ class RunModeTest {
     }
 
     @Test
-    void stopsWithZeroWhenTheLastRunIsDone() throws Exception {
+    void stops_with_zero_when_the_last_run_is_done() throws Exception {
         RunMode mode = onceMode("a", "b");
         Run a = downloading("a");
         Run b = downloading("b");
@@ -77,7 +77,7 @@ class RunModeTest {
     }
 
     @Test
-    void stopsOnceWithOneWhenARunFails() throws Exception {
+    void stops_once_with_one_when_a_run_fails() throws Exception {
         RunMode mode = onceMode("a");
         Run a = store.createRun("a", "coresignal", null);
         mode.startupDone();
@@ -92,7 +92,7 @@ class RunModeTest {
     }
 
     @Test
-    void stopsOnlyAfterTheLastRunWhicheverEndsFirst() throws Exception {
+    void stops_only_after_the_last_run_whichever_ends_first() throws Exception {
         RunMode mode = onceMode("a", "b", "c");
         Run a = downloading("a");
         Run b = downloading("b");
@@ -111,7 +111,7 @@ class RunModeTest {
     }
 
     @Test
-    void aRunOfAJobNotItsOwnDoesNotHoldItUp() throws Exception {
+    void a_run_of_a_job_not_its_own_does_not_hold_it_up() throws Exception {
         RunMode mode = onceMode("a");
         downloading("recurring-of-another-instance");
         Run a = downloading("a");

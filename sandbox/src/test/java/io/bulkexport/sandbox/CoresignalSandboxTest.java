@@ -37,7 +37,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void submitThenPendingThenListingThenDownloadServesExactlyTheExpectedIds() throws Exception {
+    void submit_then_pending_then_listing_then_download_serves_exactly_the_expected_ids() throws Exception {
         start(small().withReadyAfter(Duration.ofMillis(400)));
         assertThat(sandbox.baseUrl()).isEqualTo("http://127.0.0.1:" + sandbox.port() + "/cdapi");
 
@@ -88,7 +88,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void everyEndpointAnswers401WithoutTheRightKey() throws Exception {
+    void every_endpoint_answers401_without_the_right_key() throws Exception {
         start(small().withApiKey("secret"));
         SandboxClient good = client.withKey("secret");
         String id = SandboxClient.requestId(good.submitJson("employee_base", "es_dsl", QUERY));
@@ -105,14 +105,14 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void anyNonEmptyKeyIsAcceptedWhenNoKeyIsConfigured() throws Exception {
+    void any_non_empty_key_is_accepted_when_no_key_is_configured() throws Exception {
         start(small());
         assertThat(client.withKey("whatever").submitJson("company_clean", "es_dsl", QUERY).statusCode()).isEqualTo(201);
         assertThat(client.withKey(null).submitJson("company_clean", "es_dsl", QUERY).statusCode()).isEqualTo(401);
     }
 
     @Test
-    void unknownThingsAre404() throws Exception {
+    void unknown_things_are404() throws Exception {
         start(small());
         HttpResponse<String> unknownDataset = client.submitJson("employee_everything", "es_dsl", QUERY);
         assertThat(unknownDataset.statusCode()).isEqualTo(404);
@@ -130,7 +130,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void bodyThatIsNotJsonIs400() throws Exception {
+    void body_that_is_not_json_is400() throws Exception {
         start(small());
         HttpResponse<String> response = client.submitJson("employee_base", "es_dsl", "{not json");
         assertThat(response.statusCode()).isEqualTo(400);
@@ -139,7 +139,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void limitCapsTheRecordsAndFiles() throws Exception {
+    void limit_caps_the_records_and_files() throws Exception {
         start(small());
         String id = SandboxClient.requestId(client.submitJson("employee_base", "es_dsl",
                 "{\"data_format\":\"json\",\"limit\":45,\"query\":{}}"));
@@ -151,7 +151,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void fileNamesMayArriveWithTheSlashPercentEncoded() throws Exception {
+    void file_names_may_arrive_with_the_slash_percent_encoded() throws Exception {
         start(small());
         String id = SandboxClient.requestId(client.submitJson("employee_base", "es_dsl", QUERY));
         String file = client.awaitFiles(id).get(0);
@@ -162,7 +162,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void variantsSeenOnRealServersCanBeChosen() throws Exception {
+    void variants_seen_on_real_servers_can_be_chosen() throws Exception {
         start(small().withSubmitStatus(200).withIdKey("data_request_id")
                 .withPendingStyle(SandboxSettings.PendingStyle.EMPTY_LIST_200).withReadyAfter(Duration.ofHours(1)));
         HttpResponse<String> submitted = client.submitJson("employee_base", "es_dsl", QUERY);
@@ -178,7 +178,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void idFileServesOneRecordPerGivenId() throws Exception {
+    void id_file_serves_one_record_per_given_id() throws Exception {
         start(small().withRecordsPerFile(2));
         String csv = "id\r\n101\r\n205\r\n\r\n307\r\n101\r\n9000000001\r\n";
         HttpResponse<String> submitted = client.submitIdFile("employee_clean", csv);
@@ -199,7 +199,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void idFileRejectsTooManyIdsAndMissingFile() throws Exception {
+    void id_file_rejects_too_many_ids_and_missing_file() throws Exception {
         start(small());
         String tooMany = LongStream.rangeClosed(1, CoresignalSandbox.MAX_IDS + 1)
                 .mapToObj(Long::toString).collect(Collectors.joining("\n"));
@@ -217,7 +217,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void malformedLinesAreServedButAreNotExpectedRecords() throws Exception {
+    void malformed_lines_are_served_but_are_not_expected_records() throws Exception {
         start(small().withFilesPerRequest(2).withRecordsPerFile(10).withMalformedEvery(4));
         String id = SandboxClient.requestId(client.submitJson("employee_base", "es_dsl", QUERY));
         List<Long> ids = new ArrayList<>();
@@ -242,7 +242,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void requestsBecomeReadyAfterTheConfiguredTimeOrOnDemand() throws Exception {
+    void requests_become_ready_after_the_configured_time_or_on_demand() throws Exception {
         start(small().withReadyAfter(Duration.ofHours(1)));
         String first = SandboxClient.requestId(client.submitJson("employee_base", "es_dsl", QUERY));
         String second = SandboxClient.requestId(client.submitJson("employee_base", "es_dsl", QUERY));
@@ -255,7 +255,7 @@ class CoresignalSandboxTest {
     }
 
     @Test
-    void filesDownloadInParallel() throws Exception {
+    void files_download_in_parallel() throws Exception {
         start(small().withFilesPerRequest(6).withRecordsPerFile(1000).withRecordBytes(1000));
         String id = SandboxClient.requestId(client.submitJson("employee_base", "es_dsl", QUERY));
         List<CompletableFuture<HttpResponse<byte[]>>> downloads = client.awaitFiles(id).stream()

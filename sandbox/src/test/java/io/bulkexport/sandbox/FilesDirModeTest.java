@@ -24,7 +24,7 @@ class FilesDirModeTest {
     Path dir;
 
     @Test
-    void writtenFilesAreServedByteForByte() throws Exception {
+    void written_files_are_served_byte_for_byte() throws Exception {
         CoresignalSandbox.main(new String[] {
             "--write-files", dir.toString(), "--files", "3", "--records", "25", "--record-bytes", "400",
             "--malformed-every", "10"});
@@ -58,7 +58,7 @@ class FilesDirModeTest {
     }
 
     @Test
-    void writingTheSameFilesTwiceGivesIdenticalBytes() throws Exception {
+    void writing_the_same_files_twice_gives_identical_bytes() throws Exception {
         SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(1).withRecordsPerFile(50);
         Path first = Files.createDirectory(dir.resolve("first"));
         Path second = Files.createDirectory(dir.resolve("second"));
@@ -69,7 +69,7 @@ class FilesDirModeTest {
     }
 
     @Test
-    void cutAfterBytesWithAContentLengthEndsInPrematureEof() throws Exception {
+    void cut_after_bytes_with_a_content_length_ends_in_premature_eof() throws Exception {
         SandboxCommandLine.writeFiles(dir, SandboxSettings.defaults().withFilesPerRequest(1).withRecordsPerFile(500));
         try (CoresignalSandbox sandbox = new CoresignalSandbox(SandboxSettings.defaults()
                 .withFilesDir(dir).withReadyAfter(Duration.ZERO)).start()) {
@@ -90,7 +90,7 @@ class FilesDirModeTest {
     }
 
     @Test
-    void truncateGzipWithAContentLengthDeclaresTheShortLength() throws Exception {
+    void truncate_gzip_with_a_content_length_declares_the_short_length() throws Exception {
         SandboxCommandLine.writeFiles(dir, SandboxSettings.defaults().withFilesPerRequest(1).withRecordsPerFile(500));
         try (CoresignalSandbox sandbox = new CoresignalSandbox(SandboxSettings.defaults()
                 .withFilesDir(dir).withReadyAfter(Duration.ZERO)).start()) {

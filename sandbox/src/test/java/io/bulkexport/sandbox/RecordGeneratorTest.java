@@ -16,7 +16,7 @@ class RecordGeneratorTest {
     }
 
     @Test
-    void sameSeedGivesTheSameRecord() {
+    void same_seed_gives_the_same_record() {
         long seed = RecordGenerator.recordSeed(42, 3, 7);
         assertThat(record(1000, 5, seed)).isEqualTo(record(1000, 5, seed));
         assertThat(record(1000, 5, seed)).isNotEqualTo(record(1000, 5, RecordGenerator.recordSeed(42, 3, 8)));
@@ -24,7 +24,7 @@ class RecordGeneratorTest {
     }
 
     @Test
-    void recordsAreValidJsonOfAboutTheRequestedSize() throws Exception {
+    void records_are_valid_json_of_about_the_requested_size() throws Exception {
         boolean sawNonAscii = false;
         for (int bytes : new int[] {1000, 5000}) {
             for (int line = 0; line < 500; line++) {
@@ -45,12 +45,12 @@ class RecordGeneratorTest {
     }
 
     @Test
-    void tinyRecordsStayValid() throws Exception {
+    void tiny_records_stay_valid() throws Exception {
         assertThat(Json.MAPPER.readTree(record(0, 1, 1)).get("description").asText()).isEmpty();
     }
 
     @Test
-    void malformedLinesAreNotJson() {
+    void malformed_lines_are_not_json() {
         StringBuilder out = new StringBuilder();
         RecordGenerator.appendMalformed(out, 17);
         assertThat(out).hasToString("{\"id\": 17, \"broken");

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SandboxCommandLineTest {
 
     @Test
-    void optionsBecomeSettings() {
+    void options_become_settings() {
         SandboxSettings settings = SandboxCommandLine.settings(SandboxCommandLine.parse(new String[] {
             "--port", "8089", "--files", "7", "--records", "10000", "--record-bytes", "2000",
             "--ready-after-seconds", "0.5", "--files-dir", "/tmp/data", "--malformed-every", "100"}));
@@ -35,7 +35,7 @@ class SandboxCommandLineTest {
     }
 
     @Test
-    void runsAsItsOwnProcessAnnouncesItsUrlAndWritesItsRequestLogWhenStopped(@TempDir Path dir) throws Exception {
+    void runs_as_its_own_process_announces_its_url_and_writes_its_request_log_when_stopped(@TempDir Path dir) throws Exception {
         Path requestLog = dir.resolve("requests.txt");
         long before = System.currentTimeMillis();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -44,7 +44,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void respondFaultsAnswerInsteadOfTheHandlerOnceEach() throws Exception {
+    void respond_faults_answer_instead_of_the_handler_once_each() throws Exception {
         sandbox.faults()
                 .onSubmit(Fault.respond(429, "{\"detail\":\"Too Many Requests\"}", "Retry-After", "1"))
                 .onSubmit(Fault.respond(402, "{\"detail\":\"Insufficient credits\"}"))
@@ -62,7 +62,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void statusFaultsOnlyHitStatusRequests() throws Exception {
+    void status_faults_only_hit_status_requests() throws Exception {
         String id = readyRequest();
         sandbox.faults().onStatus(Fault.respond(503, "{\"detail\":\"Service Unavailable\"}"));
         assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(201);
@@ -71,7 +71,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void delayHoldsTheAnswerBack() throws Exception {
+    void delay_holds_the_answer_back() throws Exception {
         String id = readyRequest();
         sandbox.faults().onStatus(Fault.delay(Duration.ofMillis(300)));
         long start = System.nanoTime();
@@ -81,7 +81,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void cutAfterBytesBreaksTheStreamMidBody() throws Exception {
+    void cut_after_bytes_breaks_the_stream_mid_body() throws Exception {
         String id = readyRequest();
         String file = sandbox.fileNames(id).get(0);
         sandbox.faults().onDownload(Fault.cutAfterBytes(10_000));
@@ -107,7 +107,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void truncateGzipSendsACleanResponseWithAnIncompleteGzip() throws Exception {
+    void truncate_gzip_sends_a_clean_response_with_an_incomplete_gzip() throws Exception {
         String id = readyRequest();
         String file = sandbox.fileNames(id).get(0);
         sandbox.faults().onDownload(Fault.truncateGzip(5_000));
@@ -120,7 +120,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void downloadFaultsCanTargetOneFile() throws Exception {
+    void download_faults_can_target_one_file() throws Exception {
         String id = readyRequest();
         List<String> files = sandbox.fileNames(id);
         sandbox.faults().onDownloadOfFile(1, Fault.respond(500, "{\"detail\":\"boom\"}"));
@@ -133,7 +133,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void acceptThenDropRecordsTheSubmissionButTheClientHearsNothing() throws Exception {
+    void accept_then_drop_records_the_submission_but_the_client_hears_nothing() throws Exception {
         sandbox.faults().onSubmit(Fault.acceptThenDrop());
 
         assertThatThrownBy(() -> client.submitJson("employee_base", "es_dsl", QUERY)).isInstanceOf(IOException.class);
@@ -146,7 +146,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void stallAfterBytesSendsTheStartThenHoldsTheRestBack() throws Exception {
+    void stall_after_bytes_sends_the_start_then_holds_the_rest_back() throws Exception {
         String id = readyRequest();
         String file = sandbox.fileNames(id).get(0);
         int whole = client.download(id, file).body().length;
@@ -165,7 +165,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void answerLateRecordsTheSubmissionAtOnceButAnswersLater() throws Exception {
+    void answer_late_records_the_submission_at_once_but_answers_later() throws Exception {
         Duration late = Duration.ofSeconds(3);
         sandbox.faults().onSubmit(Fault.answerLate(late));
         long start = System.nanoTime();
@@ -184,14 +184,14 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void faultsWaitForAnAuthenticatedRequest() throws Exception {
+    void faults_wait_for_an_authenticated_request() throws Exception {
         sandbox.faults().onSubmit(Fault.respond(503, "{}"));
         assertThat(client.withKey(null).submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(401);
         assertThat(client.submitJson("employee_base", "es_dsl", QUERY).statusCode()).isEqualTo(503);
     }
 
     @Test
-    void slowBodySendsTheWholeBodyInChunksAfterPauses() throws Exception {
+    void slow_body_sends_the_whole_body_in_chunks_after_pauses() throws Exception {
         String id = readyRequest();
         String file = sandbox.fileNames(id).get(0);
         byte[] normal = client.download(id, file).body();
@@ -209,7 +209,7 @@ class SandboxFaultsTest {
     }
 
     @Test
-    void inFlightListsTheRequestsArrivedAndNotFinished() throws Exception {
+    void in_flight_lists_the_requests_arrived_and_not_finished() throws Exception {
         String id = readyRequest();
         List<String> files = sandbox.fileNames(id);
         int slowLength = client.download(id, files.get(1)).body().length;
