@@ -197,8 +197,13 @@ public class StateStore {
     // ------------------------------------------------------------- instances sharing the database
 
     /** SQL true when the run's owner has no live lease (or there is none): another instance may act on it. */
-    private static final String OWNER_GONE = "(owner IS NULL OR owner NOT IN"
-            + " (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))";
+    private static final String OWNER_GONE = noLiveLease("owner");
+
+    /** SQL true when the instance the column names has no live lease, or it names none; one argument: now. */
+    private static String noLiveLease(String column) {
+        return "(" + column + " IS NULL OR " + column + " NOT IN"
+                + " (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))";
+    }
 
     /** Runs in this status whose owner has no live lease: what a dead instance left. */
     public List<Run> orphans(RunStatus status) {
@@ -244,8 +249,8 @@ public class StateStore {
                 waitForLocksAtMost(c, CLAIM_LOCK_WAIT_MILLIS);
                 long now = clock.millis();
                 int claimed = execute(c, "UPDATE bulkexport_file SET claimed_by = ?, claim_epoch = claim_epoch + 1,"
-                        + " updated_at = ? WHERE run_id = ? AND file_name = ? AND status = ? AND (claimed_by IS NULL"
-                        + " OR claimed_by NOT IN (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))",
+                        + " updated_at = ? WHERE run_id = ? AND file_name = ? AND status = ? AND "
+                        + noLiveLease("claimed_by"),
                         instanceId, now, runId, fileName, FileStatus.PENDING.name(), now);
                 if (claimed != 1) {
                     c.rollback();
@@ -341,8 +346,7 @@ public class StateStore {
     /** Downloading runs with a file still to fetch that no live instance has claimed: work any instance can take. */
     public List<Run> runsWithUnclaimedFiles() {
         return queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE status = ? AND run_id IN (SELECT run_id"
-                        + " FROM bulkexport_file WHERE status = ? AND (claimed_by IS NULL OR claimed_by NOT IN (SELECT"
-                        + " instance_id FROM bulkexport_instance WHERE lease_until > ?))) ORDER BY created_at",
+                        + " FROM bulkexport_file WHERE status = ? AND " + noLiveLease("claimed_by") + ") ORDER BY created_at",
                 RunStatus.DOWNLOADING.name(), FileStatus.PENDING.name(), clock.millis());
     }
 
