@@ -51,7 +51,7 @@ final class StatusCommand {
             Settings settings = new Settings(context);
             try (HikariDataSource dataSource = StateDatabase.open(settings, true)) {
                 StatusReport report = new StatusReport(new StateStore(dataSource, Clock.systemUTC()),
-                        Clock.systemUTC(), "bin/bulk-export");
+                        Clock.systemUTC(), settings.text("bulkexport.status.command"));
                 out.print(json ? report.json() + "\n" : report.text());
                 return 0;
             }

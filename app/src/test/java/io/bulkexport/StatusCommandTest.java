@@ -71,6 +71,9 @@ class StatusCommandTest {
         assertThat(text.out).contains("bin/bulk-export -Dbulkexport.attach.lost-job=<request id>")
                 .contains("bin/bulk-export -Dbulkexport.new-run=lost-job");
         assertThat(line(lines, "partial-job")).contains("INCOMPLETE", "1/3", "50");
+        assertThat(statusWith(url, "-Dbulkexport.status.command=acme-export").out)
+                .as("the command the report suggests, as bulkexport.status.command names it")
+                .contains("acme-export -Dbulkexport.attach.lost-job=<request id>");
         assertThat(text.out).contains("start the job again to fetch the missing files, without submitting");
         assertThat(lines.stream().filter(l -> l.matches("[a-z]+-job .*")).count()).isEqualTo(4);
 
@@ -133,8 +136,12 @@ class StatusCommandTest {
     }
 
     private Result status(String url, String... args) throws Exception {
+        return statusWith(url, "-Dbulkexport.status.command=bin/bulk-export", args);
+    }
+
+    private Result statusWith(String url, String option, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), "-Dbulkexport.state.url=" + url,
+                .toString(), "-cp", System.getProperty("java.class.path"), "-Dbulkexport.state.url=" + url, option,
                 BulkExportApp.class.getName(), "status"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).directory(new File("."))
