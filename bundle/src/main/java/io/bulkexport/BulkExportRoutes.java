@@ -17,6 +17,7 @@ import io.bulkexport.metrics.ExportMeters;
 import io.bulkexport.provider.ProviderDeclarations;
 import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.run.Jobs;
+import io.bulkexport.run.Plan;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.S3Check;
@@ -74,14 +75,16 @@ public class BulkExportRoutes extends RouteBuilder {
      */
     private void wire(CamelContext context, Settings settings, BundleResources resources, RunCompletion completion)
             throws Exception {
-        boolean once = "once".equals(settings.oneOf("bulkexport.run-mode", "service", "once"));
+        String mode = settings.oneOf("bulkexport.run-mode", "service", "once", "plan");
+        boolean once = "once".equals(mode);
+        boolean plan = "plan".equals(mode);
         if (settings.flag("bulkexport.sandbox.enabled")) {
             resources.emulators = startEmulators(context, settings);
         }
         configureHttp(context, settings);
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
-        StateBeans state = StateBeans.bind(registry, settings, resources, clock);
+        StateBeans state = StateBeans.bind(registry, settings, resources, clock, plan);
         StateStore store = state.store();
         String instanceId = state.instanceId();
         ExportMeters meters = ExportMeters.forContext(context, store::countByStatus);
@@ -96,11 +99,15 @@ public class BulkExportRoutes extends RouteBuilder {
         FileSink fileSink = sinks.fileSink();
         String defaultSink = sinks.defaultSink();
 
-        Map<String, ProviderSpec> providers = loadRoutes(context, settings);
+        Map<String, ProviderSpec> providers = loadRoutes(context, settings, plan);
         JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs"), Path.of(""),
                 providers, defaultSink);
         jobs.use(catalog);
         checkAgainstJobs(context, settings, catalog, providers);
+        if (plan) {
+            planOnStart(context, settings, store, jobs, sinks, completion);
+            return;
+        }
         Map<String, Set<String>> sinksByProvider = new java.util.TreeMap<>();
         catalog.all().forEach(job -> sinksByProvider.computeIfAbsent(job.provider(), p -> new java.util.TreeSet<>())
                 .add(job.sink()));
@@ -144,6 +151,52 @@ public class BulkExportRoutes extends RouteBuilder {
         LOG.info("{} job(s): {}", catalog.all().size(), catalog.all().stream()
                 .map(j -> j.name() + " (" + j.provider() + " " + j.dataset() + "/" + j.method() + ", "
                         + (j.isOnce() ? "once" : "cron " + j.schedule()) + ", " + j.sink() + ")").toList());
+    }
+
+    /** The routes that start work by themselves (timers, Quartz, the download queue): none runs in plan mode. */
+    private static final Set<String> SELF_STARTING = Set.of("startup", "instance-heartbeat", "poll-tick",
+            "download-run");
+
+    /**
+     * Plan mode: no route that starts work runs, and once Camel has started, the plan of every job is printed
+     * ({@link Plan}) and the run ends with 0. Nothing is sent to a vendor or S3, nothing written to the state database
+     * or the output folders.
+     */
+    private static void planOnStart(CamelContext context, Settings settings, StateStore store, Jobs jobs,
+                                    SinkBeans sinks, RunCompletion completion) throws Exception {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            if (SELF_STARTING.contains(route.getRouteId())) {
+                route.setAutoStartup("false");
+            }
+        }
+        Plan plan = new Plan(store, jobs, Clock.systemUTC(), settings.list("bulkexport.new-run"),
+                settings.under("bulkexport.attach."), sinks.destinations(),
+                settings.optional("bulkexport.webhook.public-url").orElse(null));
+        boolean json = "json".equals(settings.oneOf("bulkexport.plan.format", "text", "json"));
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes are not all running yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                Thread planner = new Thread(() -> {
+                    int code = 0;
+                    try {
+                        List<Map<String, Object>> plans = plan.plan(started);
+                        System.out.print(json ? Plan.json(plans) : Plan.text(plans));
+                        System.out.flush();
+                    } catch (RuntimeException e) {
+                        System.err.println("bulk-export plan: " + e.getMessage());
+                        code = 1;
+                    }
+                    completion.finished(code);
+                }, "bulkexport-plan");
+                planner.start();
+            }
+        });
     }
 
     /**
@@ -215,7 +268,8 @@ public class BulkExportRoutes extends RouteBuilder {
      * turns stream caching off for every route they made: downloads stream from the socket through gunzip into the
      * sink, and a cached copy would hold a whole file in memory or on disk. Returns the providers by name.
      */
-    private static Map<String, ProviderSpec> loadRoutes(CamelContext context, Settings settings) throws Exception {
+    private static Map<String, ProviderSpec> loadRoutes(CamelContext context, Settings settings, boolean plan)
+            throws Exception {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         Set<String> before = model.getRouteDefinitions().stream().map(RouteDefinition::getRouteId)
                 .collect(java.util.stream.Collectors.toSet());
@@ -229,7 +283,11 @@ public class BulkExportRoutes extends RouteBuilder {
         PluginHelper.getRoutesLoader(context).loadRoutes(java.util.Arrays.stream(files.resources())
                 .filter(file -> serviceApi || !file.getLocation().endsWith("/" + SERVICE_API))
                 .toArray(org.apache.camel.spi.Resource[]::new));
-        ProviderDeclarations.addApiRoutes(context, providers.values());
+        if (plan) {
+            ProviderDeclarations.addPlanRoutes(context, providers.values());
+        } else {
+            ProviderDeclarations.addApiRoutes(context, providers.values());
+        }
         for (RouteDefinition route : model.getRouteDefinitions()) {
             if (!before.contains(route.getRouteId())) {
                 route.setStreamCache("false");

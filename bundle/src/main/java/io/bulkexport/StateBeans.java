@@ -20,12 +20,16 @@ import org.slf4j.LoggerFactory;
 record StateBeans(StateStore store, Instances instances, FileClaims fileClaims, String instanceId) {
     private static final Logger LOG = LoggerFactory.getLogger("bulkexport");
 
-    static StateBeans bind(Registry registry, Settings settings, BundleResources resources, Clock clock) {
-        resources.dataSource = StateDatabase.open(settings, false);
+    /** @param plan plan mode: the database is only read (no migration, no lease, nothing written) */
+    static StateBeans bind(Registry registry, Settings settings, BundleResources resources, Clock clock,
+                           boolean plan) {
+        resources.dataSource = plan ? existingOrNone(settings) : StateDatabase.open(settings, false);
         String instanceId = settings.optional(InstanceId.SETTING).filter(id -> !id.isBlank())
                 .orElseGet(InstanceId::defaultId);
         StateStore store = new StateStore(resources.dataSource, clock, instanceId);
-        store.migrate();
+        if (!plan) {
+            store.migrate();
+        }
         registry.bind("stateStore", store);
         Instances instances = new Instances(store, instanceId, Duration.ofSeconds(
                 settings.whole("bulkexport.instance.lease-seconds", 2)), StateDatabase.isEmbedded(settings));
@@ -38,9 +42,25 @@ record StateBeans(StateStore store, Instances instances, FileClaims fileClaims, 
                         instanceId, revoked);
             }
         });
-        instances.register();
-        resources.instances = instances;
+        if (!plan) {
+            instances.register();
+            resources.instances = instances;
+        }
         registry.bind("instances", instances);
         return new StateBeans(store, instances, fileClaims, instanceId);
+    }
+
+    /** The state database if it exists (never created here), else an empty one in memory: nothing has run yet. */
+    private static com.zaxxer.hikari.HikariDataSource existingOrNone(Settings settings) {
+        try {
+            return StateDatabase.open(settings, true);
+        } catch (StateDatabase.Missing none) {
+            org.h2.jdbcx.JdbcDataSource empty = new org.h2.jdbcx.JdbcDataSource();
+            empty.setURL("jdbc:h2:mem:bulkexport-plan");
+            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+            config.setDataSource(empty);
+            config.setPoolName("bulkexport-plan");
+            return new com.zaxxer.hikari.HikariDataSource(config);
+        }
     }
 }

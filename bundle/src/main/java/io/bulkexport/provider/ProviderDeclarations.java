@@ -80,6 +80,24 @@ public final class ProviderDeclarations {
         return ids;
     }
 
+    /**
+     * Plan mode: each provider's {@code NAME-api} route captures the call its caller prepared and sends nothing
+     * ({@link io.bulkexport.run.Plan#capture}); no rate route is needed.
+     */
+    public static void addPlanRoutes(CamelContext context, Iterable<ProviderSpec> providers) throws Exception {
+        List<String> names = new ArrayList<>();
+        providers.forEach(spec -> names.add(spec.getName()));
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                for (String name : names) {
+                    from("direct:" + name + "-api").routeId(name + "-api")
+                            .process(io.bulkexport.run.Plan::capture);
+                }
+            }
+        });
+    }
+
     /** Reads one declaration; {@code file} names it in errors and gives the provider's name. */
     static ProviderSpec read(CamelContext context, RequestTemplate templates, String file, Resource resource) {
         Object yaml;

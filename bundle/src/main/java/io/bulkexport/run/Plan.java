@@ -1,0 +1,261 @@
+package io.bulkexport.run;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.bulkexport.config.Secrets;
+import io.bulkexport.job.JobDefinition;
+import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.state.Run;
+import io.bulkexport.state.RunStatus;
+import io.bulkexport.state.StateStore;
+import io.bulkexport.state.StateStoreException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.hc.core5.http.HttpEntity;
+import org.quartz.CronExpression;
+
+/**
+ * Plan mode ({@code bulkexport.run-mode=plan}, the app's {@code plan} command): for each job, what starting it would
+ * do now and the exact call its submission sends, without sending anything or writing to the state database. The
+ * provider's submit route runs as it would, up to the provider's API route, which in plan mode captures the call
+ * ({@link #capture}) instead of making it. Credentials are added inside the HTTP client, so the captured call holds
+ * none; any secret the bundle knows is redacted all the same.
+ */
+public class Plan {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Where a request id the bundle makes at submission would go. */
+    static final String REQUEST_ID_AT_SUBMISSION = "<request id made at submission>";
+
+    /** Exchange property: the call the submit route would have sent. */
+    private static final String CAPTURED = "bulkexportPlannedCall";
+
+    /** The call a submit route would have sent, as the API route of plan mode found it. */
+    static final class CapturedCall {
+        final String method;
+        final String path;
+        final String query;
+        final String contentType;
+        final String body;
+
+        CapturedCall(String method, String path, String query, String contentType, String body) {
+            this.method = method;
+            this.path = path;
+            this.query = query;
+            this.contentType = contentType;
+            this.body = body;
+        }
+    }
+
+    /** The API route of plan mode: captures the call the calling route prepared, and sends nothing. */
+    public static void capture(Exchange exchange) throws IOException {
+        Object body = exchange.getMessage().getBody();
+        String text;
+        if (body == null) {
+            text = null;
+        } else if (body instanceof byte[] bytes) {
+            text = new String(bytes, StandardCharsets.UTF_8);
+        } else if (body instanceof HttpEntity entity) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            entity.writeTo(out);
+            // a multipart form: its boundary is random, so the form is described rather than shown
+            text = "(" + entity.getContentType().split(";")[0] + ", " + out.size() + " bytes)";
+        } else {
+            text = exchange.getMessage().getBody(String.class);
+        }
+        exchange.setProperty(CAPTURED, new CapturedCall(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "POST",
+                String.class), exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class),
+                exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class),
+                exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class), text));
+        // the calling route ends here too: it would read the vendor's answer next
+        exchange.setRouteStop(true);
+    }
+
+    private final StateStore store;
+    private final Jobs jobs;
+    private final Clock clock;
+    private final Set<String> newRuns;
+    private final Map<String, String> attach;
+    private final Function<JobDefinition, String> destinations;
+    private final String webhookBase;
+
+    /** @param webhookBase the webhook public URL when set (a submission then carries a callback URL), else null */
+    public Plan(StateStore store, Jobs jobs, Clock clock, Set<String> newRuns, Map<String, String> attach,
+                Function<JobDefinition, String> destinations, String webhookBase) {
+        this.store = store;
+        this.jobs = jobs;
+        this.clock = clock;
+        this.newRuns = newRuns;
+        this.attach = attach;
+        this.destinations = destinations;
+        this.webhookBase = webhookBase;
+    }
+
+    /** The plan of every job, in the catalog's order. */
+    public List<Map<String, Object>> plan(CamelContext context) {
+        List<Map<String, Object>> plans = new ArrayList<>();
+        try (ProducerTemplate producer = context.createProducerTemplate()) {
+            for (JobDefinition job : jobs.catalog().all()) {
+                plans.add(plan(context, producer, job));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return plans;
+    }
+
+    private Map<String, Object> plan(CamelContext context, ProducerTemplate producer, JobDefinition job) {
+        Map<String, Object> plan = new LinkedHashMap<>();
+        plan.put("job", job.name());
+        plan.put("provider", job.provider());
+        plan.put("dataset", job.dataset());
+        plan.put("method", job.method());
+        plan.put("decision", decision(job));
+        plan.put("records", job.limit() == null ? "every match (no limit in the job)" : "at most " + job.limit());
+        if (!job.isOnce()) {
+            plan.put("schedule", job.schedule());
+            plan.put("nextFirings", nextFirings(job.schedule()));
+        }
+        plan.put("sink", job.sink());
+        plan.put("destination", destinations.apply(job));
+        plan.put("submission", call(context, producer, job));
+        return plan;
+    }
+
+    /** What starting the job would do now, as start-job decides it (read from the ledger, nothing written). */
+    private String decision(JobDefinition job) {
+        Optional<Run> latest;
+        try {
+            latest = store.latestRun(job.name());
+        } catch (StateStoreException e) {
+            latest = Optional.empty(); // no state database yet: nothing has run
+        }
+        boolean newRunAsked = newRuns.contains(job.name()) || newRuns.contains("all");
+        String attachId = attach.get(job.name());
+        if (latest.isPresent() && latest.get().status().isActive()) {
+            Run run = latest.get();
+            return "resume: run " + run.runId() + " is " + run.status() + " (request " + run.requestId()
+                    + "); nothing is submitted";
+        }
+        if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())).orElse(true)) {
+            return "attach request " + attachId + " (bulkexport.attach." + job.name() + "); nothing is submitted";
+        }
+        if (latest.isPresent() && latest.get().status() == RunStatus.INCOMPLETE && job.isOnce() && !newRunAsked) {
+            return "retry the failed files of incomplete run " + latest.get().runId() + "; nothing is submitted";
+        }
+        if (!job.isOnce()) {
+            return "submit at each firing of its schedule (paid each time)";
+        }
+        if (latest.isPresent() && !newRunAsked) {
+            Run run = latest.get();
+            return "skip: last run " + run.runId() + " ended " + run.status() + "; set bulkexport.new-run="
+                    + job.name() + " for a new, paid run";
+        }
+        return "submit now (paid)";
+    }
+
+    private List<String> nextFirings(String cron) {
+        List<String> firings = new ArrayList<>();
+        try {
+            CronExpression expression = new CronExpression(cron);
+            Date next = Date.from(clock.instant());
+            for (int i = 0; i < 3 && next != null; i++) {
+                next = expression.getNextValidTimeAfter(next);
+                if (next != null) {
+                    firings.add(next.toInstant().toString());
+                }
+            }
+        } catch (ParseException e) {
+            firings.add("(not a cron expression: " + e.getMessage() + ")");
+        }
+        return firings;
+    }
+
+    /** The submission's call: the provider's submit route, run up to its API route, which captures it. */
+    private Map<String, Object> call(CamelContext context, ProducerTemplate producer, JobDefinition job) {
+        Exchange exchange = new DefaultExchange(context);
+        RunExchange.of(exchange).job(job).requestId(job.clientRequestId() ? REQUEST_ID_AT_SUBMISSION : null);
+        ProviderSpec spec = context.getRegistry().lookupByNameAndType(job.provider(), ProviderSpec.class);
+        if (webhookBase != null && spec != null && spec.webhooks()) {
+            exchange.setProperty(RunExchange.WEBHOOK_URL, webhookBase + "/<token made at submission>");
+        }
+        Exchange done = producer.send("direct:" + job.provider() + "-submit", exchange);
+        CapturedCall captured = done.getProperty(CAPTURED, CapturedCall.class);
+        Map<String, Object> call = new LinkedHashMap<>();
+        if (captured == null) {
+            Throwable failure = done.getException();
+            call.put("error", failure == null ? "the submit route made no call" : RunText.describe(failure));
+            return call;
+        }
+        String base = spec == null ? "" : context.resolvePropertyPlaceholders(spec.api().baseUrl());
+        call.put("method", captured.method);
+        call.put("url", Secrets.redact(base + captured.path
+                + (captured.query == null || captured.query.isEmpty() ? "" : "?" + captured.query)));
+        if (captured.contentType != null) {
+            call.put("contentType", captured.contentType);
+        }
+        if (captured.body != null) {
+            call.put("body", Secrets.redact(captured.body));
+        }
+        return call;
+    }
+
+    /** The plans as a person reads them. */
+    public static String text(List<Map<String, Object>> plans) {
+        StringBuilder out = new StringBuilder();
+        for (Map<String, Object> plan : plans) {
+            out.append(plan.get("job")).append(" (").append(plan.get("provider")).append(' ').append(plan.get("dataset"))
+                    .append('/').append(plan.get("method")).append(")\n");
+            for (Map.Entry<String, Object> entry : plan.entrySet()) {
+                switch (entry.getKey()) {
+                    case "job", "provider", "dataset", "method" -> {
+                        // in the heading
+                    }
+                    case "submission" -> {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> call = (Map<String, Object>) entry.getValue();
+                        if (call.containsKey("error")) {
+                            out.append("  submission:  cannot be planned: ").append(call.get("error")).append('\n');
+                        } else {
+                            out.append("  submission:  ").append(call.get("method")).append(' ').append(call.get("url"))
+                                    .append('\n');
+                            if (call.get("body") != null) {
+                                call.get("body").toString().lines()
+                                        .forEach(line -> out.append("               ").append(line).append('\n'));
+                            }
+                        }
+                    }
+                    default -> out.append("  ").append(String.format("%-12s", entry.getKey() + ":")).append(' ')
+                            .append(entry.getValue()).append('\n');
+                }
+            }
+            out.append('\n');
+        }
+        out.append("Nothing was sent and nothing was recorded.\n");
+        return out.toString();
+    }
+
+    /** The plans as JSON: {"jobs": [...]}. */
+    public static String json(List<Map<String, Object>> plans) {
+        try {
+            return JSON.writeValueAsString(Map.of("jobs", plans)) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
