@@ -20,7 +20,6 @@ import io.bulkexport.config.Secrets;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.state.Run;
-import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.state.StateStoreException;
 import org.apache.camel.CamelContext;
@@ -147,26 +146,17 @@ public class Plan {
         }
         boolean newRunAsked = newRuns.contains(job.name()) || newRuns.contains("all");
         String attachId = attach.get(job.name());
-        if (latest.isPresent() && latest.get().status().isActive()) {
-            Run run = latest.get();
-            return "resume: run " + run.runId() + " is " + run.status() + " (request " + run.requestId()
-                    + "); nothing is submitted";
-        }
-        if (attachId != null && latest.map(run -> !attachId.equals(run.requestId())).orElse(true)) {
-            return "attach request " + attachId + " (bulkexport.attach." + job.name() + "); nothing is submitted";
-        }
-        if (latest.isPresent() && latest.get().status() == RunStatus.INCOMPLETE && job.isOnce() && !newRunAsked) {
-            return "retry the failed files of incomplete run " + latest.get().runId() + "; nothing is submitted";
-        }
-        if (!job.isOnce()) {
-            return "submit at each firing of its schedule (paid each time)";
-        }
-        if (latest.isPresent() && !newRunAsked) {
-            Run run = latest.get();
-            return "skip: last run " + run.runId() + " ended " + run.status() + "; set bulkexport.new-run="
-                    + job.name() + " for a new, paid run";
-        }
-        return "submit now (paid)";
+        return switch (StartDecision.of(job, latest, false, attachId, newRunAsked)) {
+            case ANOTHER_IS_ACTIVE -> "resume: run " + latest.get().runId() + " is " + latest.get().status()
+                    + " (request " + latest.get().requestId() + "); nothing is submitted";
+            case ATTACH -> "attach request " + attachId + " (bulkexport.attach." + job.name() + "); nothing is submitted";
+            case RETRY_INCOMPLETE -> "retry the failed files of incomplete run " + latest.get().runId()
+                    + "; nothing is submitted";
+            case WAIT_FOR_SCHEDULE -> "submit at each firing of its schedule (paid each time)";
+            case ALREADY_ENDED -> "skip: last run " + latest.get().runId() + " ended " + latest.get().status()
+                    + "; set bulkexport.new-run=" + job.name() + " for a new, paid run";
+            case SUBMIT -> "submit now (paid)";
+        };
     }
 
     private List<String> nextFirings(String cron) {

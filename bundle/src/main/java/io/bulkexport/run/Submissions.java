@@ -86,34 +86,36 @@ public class Submissions {
             return;
         }
         Optional<Run> latest = store.latestRun(jobName);
-        if (latest.isPresent() && latest.get().status().isActive()) {
-            Run active = latest.get();
-            LOG.info("{}: run {} is still {} (request {}): not starting another", jobName, active.runId(),
-                    active.status(), active.requestId());
-            return;
-        }
         String attachId = attach.get(jobName);
-        // attach unless the latest run already holds that request (a run that died while submitting a request id
-        // made here holds it too, but never got to use it)
-        if (attachId != null && latest.map(r -> !attachId.equals(r.requestId())
-                || r.status() == RunStatus.NEEDS_ATTENTION).orElse(true)) {
-            attach(job, attachId, latest);
-            return;
-        }
         boolean newRunAsked = newRuns.contains(jobName) || newRuns.contains("all");
-        if (latest.isPresent() && latest.get().status() == RunStatus.INCOMPLETE && !scheduled && !newRunAsked) {
-            retryFailedFiles(run, latest.get());
-            return;
-        }
-        if (!job.isOnce() && !scheduled) {
-            return; // recurring jobs are submitted on their schedule only
-        }
-        if (latest.isPresent() && job.isOnce() && !newRunAsked) {
-            Run last = latest.get();
-            LOG.info("{}: last run {} ended {} ({}); a one-shot job is not submitted again — set"
-                            + " bulkexport.new-run={} for a new, paid run", jobName, last.runId(), last.status(),
-                    last.message() == null ? "request " + last.requestId() : last.message(), jobName);
-            return;
+        switch (StartDecision.of(job, latest, scheduled, attachId, newRunAsked)) {
+            case ANOTHER_IS_ACTIVE -> {
+                Run active = latest.get();
+                LOG.info("{}: run {} is still {} (request {}): not starting another", jobName, active.runId(),
+                        active.status(), active.requestId());
+                return;
+            }
+            case ATTACH -> {
+                attach(job, attachId, latest);
+                return;
+            }
+            case RETRY_INCOMPLETE -> {
+                retryFailedFiles(run, latest.get());
+                return;
+            }
+            case WAIT_FOR_SCHEDULE -> {
+                return; // recurring jobs are submitted on their schedule only
+            }
+            case ALREADY_ENDED -> {
+                Run last = latest.get();
+                LOG.info("{}: last run {} ended {} ({}); a one-shot job is not submitted again — set"
+                                + " bulkexport.new-run={} for a new, paid run", jobName, last.runId(), last.status(),
+                        last.message() == null ? "request " + last.requestId() : last.message(), jobName);
+                return;
+            }
+            case SUBMIT -> {
+                // below
+            }
         }
         sinkCheck.accept(job); // a refusal ends here: nothing stored, nothing sent, the next start tries again
         ProviderSpec provider = exchange.getContext().getRegistry().lookupByNameAndType(job.provider(),
