@@ -45,20 +45,7 @@ public class Plan {
     private static final String CAPTURED = "bulkexportPlannedCall";
 
     /** The call a submit route would have sent, as the API route of plan mode found it. */
-    static final class CapturedCall {
-        final String method;
-        final String path;
-        final String query;
-        final String contentType;
-        final String body;
-
-        CapturedCall(String method, String path, String query, String contentType, String body) {
-            this.method = method;
-            this.path = path;
-            this.query = query;
-            this.contentType = contentType;
-            this.body = body;
-        }
+    record CapturedCall(String method, String path, String query, String contentType, String body) {
     }
 
     /** The API route of plan mode: captures the call the calling route prepared, and sends nothing. */
@@ -193,14 +180,14 @@ public class Plan {
             return call;
         }
         String base = spec == null ? "" : context.resolvePropertyPlaceholders(spec.api().baseUrl());
-        call.put("method", captured.method);
-        call.put("url", Secrets.redact(base + captured.path
-                + (captured.query == null || captured.query.isEmpty() ? "" : "?" + captured.query)));
-        if (captured.contentType != null) {
-            call.put("contentType", captured.contentType);
+        call.put("method", captured.method());
+        call.put("url", Secrets.redact(base + captured.path()
+                + (captured.query() == null || captured.query().isEmpty() ? "" : "?" + captured.query())));
+        if (captured.contentType() != null) {
+            call.put("contentType", captured.contentType());
         }
-        if (captured.body != null) {
-            call.put("body", Secrets.redact(captured.body));
+        if (captured.body() != null) {
+            call.put("body", Secrets.redact(captured.body()));
         }
         return call;
     }

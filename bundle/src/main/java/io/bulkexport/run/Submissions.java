@@ -114,7 +114,7 @@ public class Submissions {
                 return;
             }
             case SUBMIT -> {
-                // below
+                // a new, paid submission: the provider's rate route and record() come next
             }
         }
         sinkCheck.accept(job); // a refusal ends here: nothing stored, nothing sent, the next start tries again
