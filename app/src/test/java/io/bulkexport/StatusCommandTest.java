@@ -54,7 +54,7 @@ class StatusCommandTest {
             store.markSubmitted(partial.runId(), "req-part-4", Instant.now(), 1000);
             store.startDownloading(partial.runId(), List.of("x.json.gz", "y.json.gz", "z.json.gz"));
             land(store, partial, "x.json.gz", 50, 0, "partial-job/req-part-4/x.jsonl");
-            store.fileFailed(store.claimFile(partial.runId(), "y.json.gz").orElseThrow(), FileStatus.FAILED,
+            store.files().failed(store.files().claim(partial.runId(), "y.json.gz").orElseThrow(), FileStatus.FAILED,
                     "coresignal answered 500");
             store.transition(partial.runId(), RunStatus.DOWNLOADING, RunStatus.INCOMPLETE,
                     "1 of 3 file(s) failed");
@@ -123,7 +123,7 @@ class StatusCommandTest {
     /** Lands a file of the run in the ledger, as the pipeline does: claimed, then landed under the claim. */
     private static void land(StateStore store, Run run, String file, long records, long quarantined, String path)
             throws Exception {
-        store.landFile(store.claimFile(run.runId(), file).orElseThrow(),
+        store.files().land(store.files().claim(run.runId(), file).orElseThrow(),
                 new FileLanded(path, records, records * 10, quarantined, "00", null), () -> { });
     }
 

@@ -578,7 +578,7 @@ class VendorFaultsTest {
         dataSource.setURL(app.overrides.get("bulkexport.state.url"));
         StateStore state = new StateStore(dataSource, Clock.systemUTC());
         Run run = state.latestRun(job).orElseThrow(() -> new AssertionError("no run of " + job));
-        return new End(run.status(), run.message(), state.files(run.runId()));
+        return new End(run.status(), run.message(), state.files().of(run.runId()));
     }
 
     /** Asserts the Coresignal run DONE with exactly the served records, each once; says so for the table. */

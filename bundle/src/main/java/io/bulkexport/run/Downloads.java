@@ -47,7 +47,7 @@ public class Downloads {
         String runId = on.runId();
         inProcess.add(runId);
         requireFirstDestination(on);
-        List<RunFile> all = store.files(runId);
+        List<RunFile> all = store.files().of(runId);
         List<RunFile> pending = all.stream().filter(f -> f.status() == FileStatus.PENDING).toList();
         exchange.setProperty(RunExchange.DOWNLOAD_STARTED, clock.instant());
         LOG.info("{}: fetching {} of {} file(s) of request {}", on.jobName(), pending.size(), all.size(),
@@ -83,7 +83,7 @@ public class Downloads {
         RunExchange on = RunExchange.of(exchange);
         String fileName = on.fileName();
         exchange.setProperty(RunExchange.FILE_NAME_IN_URL, VendorText.pathSegments(fileName));
-        store.fileAttempted(on.runId(), fileName);
+        store.files().attempted(on.runId(), fileName);
         exchange.setProperty(Landings.FILE_STARTED, System.nanoTime());
         // a name that cannot become a path inside the job's output is refused before anything is fetched
         SafePaths.outputName(fileName);

@@ -31,7 +31,7 @@ public class FileClaims {
      */
     public boolean claim(Exchange exchange) {
         RunFile file = exchange.getMessage().getBody(RunFile.class);
-        Optional<FileClaim> claim = store.claimFile(exchange.getProperty(RunExchange.RUN_ID, String.class), file.fileName());
+        Optional<FileClaim> claim = store.files().claim(exchange.getProperty(RunExchange.RUN_ID, String.class), file.fileName());
         claim.ifPresent(held -> {
             inFlight.add(held);
             exchange.setProperty(RunExchange.FILE_CLAIM, held);

@@ -50,7 +50,7 @@ public class Landings {
         boolean landed;
         try {
             FileClaims.requireHeld(exchange);
-            landed = store.landFile(claim, staged.landed(), staged::publish);
+            landed = store.files().land(claim, staged.landed(), staged::publish);
         } catch (Exception e) {
             staged.discard();
             throw e;
@@ -80,7 +80,7 @@ public class Landings {
         String message = RunText.describe(cause);
         String fileName = exchange.getProperty(RunExchange.FILE_NAME, String.class);
         boolean expired = cause instanceof FileExpiredException;
-        if (claim == null || !store.fileFailed(claim, expired ? FileStatus.EXPIRED : FileStatus.FAILED, message)) {
+        if (claim == null || !store.files().failed(claim, expired ? FileStatus.EXPIRED : FileStatus.FAILED, message)) {
             superseded(exchange, claim);
             return;
         }
@@ -98,7 +98,7 @@ public class Landings {
         Object jobName = exchange.getProperty(RunExchange.JOB_NAME);
         StateStore.RunEnding manifest = manifests.get(exchange.getProperty(RunExchange.SINK, String.class));
         Optional<RunStatus> ended = store.endRun(runId, manifest, files -> incomplete(files, jobName));
-        List<RunFile> files = store.files(runId);
+        List<RunFile> files = store.files().of(runId);
         if (ended.isEmpty()) {
             long pending = files.stream().filter(f -> f.status() == FileStatus.PENDING).count();
             if (pending > 0) {

@@ -146,7 +146,7 @@ public class RunMode {
     }
 
     private String summary(Run run) {
-        List<RunFile> files = store.files(run.runId());
+        List<RunFile> files = store.files().of(run.runId());
         long records = files.stream().mapToLong(RunFile::records).sum();
         long quarantined = files.stream().mapToLong(RunFile::quarantined).sum();
         long bytes = files.stream().mapToLong(RunFile::bytes).sum();

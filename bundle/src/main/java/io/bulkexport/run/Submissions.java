@@ -143,7 +143,7 @@ public class Submissions {
         if (store.transition(run.runId(), RunStatus.INCOMPLETE, RunStatus.DOWNLOADING, null)) {
             store.own(run.runId());
             inProcess.add(run.runId());
-            int retried = store.retryFailedFiles(run.runId());
+            int retried = store.files().retryFailed(run.runId());
             LOG.info("{}: run {} was incomplete: retrying its {} failed file(s), nothing is submitted", run.jobName(),
                     run.runId(), retried);
             exchange.action(Action.DOWNLOAD);

@@ -112,6 +112,19 @@ final class StateJdbc {
         }
     }
 
+    private static final int MESSAGE_LENGTH = 2000;
+
+    /** A message as stored: at most {@value #MESSAGE_LENGTH} characters. */
+    static String clip(String message) {
+        return message == null || message.length() <= MESSAGE_LENGTH ? message : message.substring(0, MESSAGE_LENGTH);
+    }
+
+    /** SQL true when the instance the column names has no live lease, or it names none; one argument: now. */
+    static String noLiveLease(String column) {
+        return "(" + column + " IS NULL OR " + column + " NOT IN"
+                + " (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))";
+    }
+
     /** A time column (epoch milliseconds), null when the column is. */
     static Instant instant(ResultSet rs, String column) throws SQLException {
         long millis = rs.getLong(column);

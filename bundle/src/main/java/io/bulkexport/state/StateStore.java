@@ -1,10 +1,12 @@
 package io.bulkexport.state;
 
+import static io.bulkexport.state.StateJdbc.clip;
+import static io.bulkexport.state.StateJdbc.noLiveLease;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,9 +38,8 @@ public class StateStore {
             + " submitted_at, finished_at, next_poll_at, poll_interval_ms, poll_count";
     /** What a query of runs reads: the columns, whether a webhook is armed (its token stays here), the owner. */
     private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL AS webhook_armed, owner";
-    private static final String FILE_COLUMNS = "run_id, file_name, position, status, records, bytes, quarantined,"
+    static final String FILE_COLUMNS = "run_id, file_name, position, status, records, bytes, quarantined,"
             + " sha256, output_path, attempts, message";
-    private static final int MESSAGE_LENGTH = 2000;
 
     private final StateJdbc jdbc;
     private final Clock clock;
@@ -46,6 +47,7 @@ public class StateStore {
     private final Leases leases;
     private final WebhookTokens webhookTokens;
     private final Firings firings;
+    private final FileLedger files;
     private final List<Runnable> endListeners = new CopyOnWriteArrayList<>();
 
     /** A store that owns nothing: a reader (the status command), or a test. */
@@ -64,6 +66,7 @@ public class StateStore {
         this.leases = new Leases(jdbc, clock, instanceId);
         this.webhookTokens = new WebhookTokens(jdbc, clock);
         this.firings = new Firings(jdbc, instanceId);
+        this.files = new FileLedger(jdbc, clock, instanceId);
     }
 
     /** The instances sharing the database and their leases, as this instance sees them. */
@@ -74,6 +77,11 @@ public class StateStore {
     /** The runs' webhook tokens. */
     public WebhookTokens webhookTokens() {
         return webhookTokens;
+    }
+
+    /** The runs' files: claimed, landed or failed under the fence, counted. */
+    public FileLedger files() {
+        return files;
     }
 
     /** The firings of recurring jobs' schedules, claimed by one instance each. */
@@ -141,21 +149,6 @@ public class StateStore {
                 rs -> rs.getString("job_name"), active);
     }
 
-    /** The files of every run, counted by status (one query for all runs), by run id. */
-    public Map<String, FileCounts> fileCounts() {
-        Map<String, FileCounts> counts = new java.util.HashMap<>();
-        jdbc.query("SELECT run_id, status, COUNT(*) AS files, SUM(records) AS records, SUM(quarantined) AS quarantined"
-                + " FROM bulkexport_file GROUP BY run_id, status", rs -> {
-                    FileStatus status = FileStatus.valueOf(rs.getString("status"));
-                    int n = rs.getInt("files");
-                    FileCounts some = new FileCounts(n, status == FileStatus.DONE ? n : 0,
-                            status == FileStatus.FAILED ? n : 0, status == FileStatus.EXPIRED ? n : 0,
-                            rs.getLong("records"), rs.getLong("quarantined"));
-                    return counts.merge(rs.getString("run_id"), some, FileCounts::plus);
-                });
-        return counts;
-    }
-
     /** How many runs the database holds in each status (statuses without runs are absent). */
     public Map<RunStatus, Long> countByStatus() {
         Map<RunStatus, Long> counts = new EnumMap<>(RunStatus.class);
@@ -199,12 +192,6 @@ public class StateStore {
     /** SQL true when the run's owner has no live lease (or there is none): another instance may act on it. */
     private static final String OWNER_GONE = noLiveLease("owner");
 
-    /** SQL true when the instance the column names has no live lease, or it names none; one argument: now. */
-    private static String noLiveLease(String column) {
-        return "(" + column + " IS NULL OR " + column + " NOT IN"
-                + " (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))";
-    }
-
     /** Runs in this status whose owner has no live lease: what a dead instance left. */
     public List<Run> orphans(RunStatus status) {
         return queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE status = ? AND " + OWNER_GONE
@@ -234,119 +221,11 @@ public class StateStore {
                 instanceId, now) == 1;
     }
 
-    /**
-     * Claims a file still to fetch for this instance, unless another instance with a live lease has claimed it (or it
-     * is not pending any more). Of several instances, one fetches each file; a dead one's files are claimed again. A
-     * file this instance has claimed is not claimed again by it: one pass of this instance fetches it. Each claim
-     * raises the file's epoch, the fencing token that the claim carries: an attempt under an older claim can no
-     * longer land or fail the file. A claim that waits more than {@value #CLAIM_LOCK_WAIT_MILLIS} ms for a file
-     * being landed (a frozen lander holds its row) gives up: the file is offered again at the next heartbeat.
-     */
-    public Optional<FileClaim> claimFile(String runId, String fileName) {
-        try (Connection c = jdbc.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                waitForLocksAtMost(c, CLAIM_LOCK_WAIT_MILLIS);
-                long now = clock.millis();
-                int claimed = execute(c, "UPDATE bulkexport_file SET claimed_by = ?, claim_epoch = claim_epoch + 1,"
-                        + " updated_at = ? WHERE run_id = ? AND file_name = ? AND status = ? AND "
-                        + noLiveLease("claimed_by"),
-                        instanceId, now, runId, fileName, FileStatus.PENDING.name(), now);
-                if (claimed != 1) {
-                    c.rollback();
-                    return Optional.empty();
-                }
-                long epoch = fileClaim(c, runId, fileName, false).epoch();
-                c.commit();
-                return Optional.of(new FileClaim(runId, fileName, epoch));
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            if (isLockTimeout(e)) {
-                return Optional.empty();
-            }
-            throw new StateStoreException("cannot claim file " + fileName + " of run " + runId, e);
-        }
-    }
-
-    /**
-     * Lands a file under the fence: holding the file's row, checks that {@code claim} is still this instance's latest
-     * claim of the pending file, then runs {@code publish} (which makes the output visible under its final name) and
-     * records what landed, in one transaction. False, with nothing published, when the claim was superseded: another
-     * instance claimed the file since (this one's lease lapsed), or it has landed or failed already. A takeover waits
-     * for the row while the publish runs, and then finds the file landed. If {@code publish} throws, nothing is
-     * recorded and the exception is thrown on.
-     */
-    public boolean landFile(FileClaim claim, FileLanded landed, Publication publish) throws Exception {
-        try (Connection c = jdbc.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (!holds(c, claim)) {
-                    c.rollback();
-                    return false;
-                }
-                publish.publish();
-                execute(c, "UPDATE bulkexport_file SET status = ?, records = ?, bytes = ?, quarantined = ?, sha256 = ?,"
-                                + " output_path = ?, message = NULL, updated_at = ? WHERE run_id = ? AND file_name = ?",
-                        FileStatus.DONE.name(), landed.records(), landed.bytes(), landed.quarantined(), landed.sha256(),
-                        landed.location(), clock.millis(), claim.runId(), claim.fileName());
-                c.commit();
-                return true;
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Holding the file's row (until the transaction ends): whether {@code claim} is still this instance's latest
-     * claim of the file, and the file still pending.
-     */
-    private boolean holds(Connection c, FileClaim claim) throws SQLException {
-        FileClaimRow row = fileClaim(c, claim.runId(), claim.fileName(), true);
-        return row != null && row.status() == FileStatus.PENDING
-                && java.util.Objects.equals(instanceId, row.claimedBy()) && row.epoch() == claim.epoch();
-    }
-
-    private record FileClaimRow(String claimedBy, long epoch, FileStatus status) {
-    }
-
-    private static FileClaimRow fileClaim(Connection c, String runId, String fileName, boolean lock)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT claimed_by, claim_epoch, status FROM bulkexport_file"
-                + " WHERE run_id = ? AND file_name = ?" + (lock ? " FOR UPDATE" : ""))) {
-            bind(ps, runId, fileName);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new FileClaimRow(rs.getString("claimed_by"), rs.getLong("claim_epoch"),
-                        FileStatus.valueOf(rs.getString("status"))) : null;
-            }
-        }
-    }
-
-    /** How long a claim waits for a file's row held by a lander, at most. */
-    static final long CLAIM_LOCK_WAIT_MILLIS = 5000;
-
-    /** In this transaction, a row lock is waited for at most this long (PostgreSQL; H2 has its own timeout). */
-    private static void waitForLocksAtMost(Connection c, long millis) throws SQLException {
-        if ("PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL lock_timeout = " + millis);
-            }
-        }
-    }
-
-    private static boolean isLockTimeout(SQLException e) {
-        // PostgreSQL lock_not_available; H2 LOCK_TIMEOUT_1
-        return "55P03".equals(e.getSQLState()) || "HYT00".equals(e.getSQLState());
-    }
-
     /** Downloading runs with a file still to fetch that no live instance has claimed: work any instance can take. */
     public List<Run> runsWithUnclaimedFiles() {
         return queryRuns("SELECT " + RUN_SELECT + " FROM bulkexport_run WHERE status = ? AND run_id IN (SELECT run_id"
-                        + " FROM bulkexport_file WHERE status = ? AND " + noLiveLease("claimed_by") + ") ORDER BY created_at",
+                        + " FROM bulkexport_file WHERE status = ? AND " + noLiveLease("claimed_by")
+                        + ") ORDER BY created_at",
                 RunStatus.DOWNLOADING.name(), FileStatus.PENDING.name(), clock.millis());
     }
 
@@ -459,23 +338,6 @@ public class StateStore {
         }
     }
 
-    /** The run's files in the vendor's order. */
-    public List<RunFile> files(String runId) {
-        try (Connection c = jdbc.dataSource().getConnection()) {
-            return files(c, runId);
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the files of run " + runId, e);
-        }
-    }
-
-    private static List<RunFile> files(Connection c, String runId) throws SQLException {
-        return StateJdbc.query(c, "SELECT " + FILE_COLUMNS + " FROM bulkexport_file WHERE run_id = ? ORDER BY position",
-                rs -> new RunFile(rs.getString("run_id"), rs.getString("file_name"), rs.getInt("position"),
-                        FileStatus.valueOf(rs.getString("status")), rs.getLong("records"), rs.getLong("bytes"),
-                        rs.getLong("quarantined"), rs.getString("sha256"), rs.getString("output_path"),
-                        rs.getInt("attempts"), rs.getString("message")), runId);
-    }
-
     /** What ending a run does while the store holds the run's row: writes its manifest, from the ledger's files. */
     @FunctionalInterface
     public interface RunEnding {
@@ -504,7 +366,7 @@ public class StateStore {
                         status = rs.next() ? rs.getString("status") : null;
                     }
                 }
-                List<RunFile> files = files(c, runId);
+                List<RunFile> files = FileLedger.of(c, runId);
                 if (!RunStatus.DOWNLOADING.name().equals(status)
                         || files.stream().anyMatch(f -> f.status() == FileStatus.PENDING)) {
                     c.rollback();
@@ -531,38 +393,13 @@ public class StateStore {
         return Optional.of(ended);
     }
 
-    /** Counts one more attempt at fetching a file. */
-    public void fileAttempted(String runId, String fileName) {
-        update("UPDATE bulkexport_file SET attempts = attempts + 1, updated_at = ? WHERE run_id = ? AND file_name = ?",
-                clock.millis(), runId, fileName);
-    }
-
-    /**
-     * The file could not be fetched (or the vendor no longer serves it: {@link FileStatus#EXPIRED}), recorded only
-     * while {@code claim} holds (see {@link #landFile}); false when it was superseded and nothing was recorded.
-     */
-    public boolean fileFailed(FileClaim claim, FileStatus status, String message) {
-        if (status != FileStatus.FAILED && status != FileStatus.EXPIRED) {
-            throw new IllegalArgumentException("a file fails as FAILED or EXPIRED, not " + status);
-        }
-        return update("UPDATE bulkexport_file SET status = ?, message = ?, updated_at = ? WHERE run_id = ? AND"
-                        + " file_name = ? AND status = ? AND claimed_by IS NOT DISTINCT FROM ? AND claim_epoch = ?", status.name(),
-                clip(message), clock.millis(), claim.runId(), claim.fileName(), FileStatus.PENDING.name(), instanceId,
-                claim.epoch()) == 1;
-    }
-
-    /** Puts failed files of a run back in line, for a restart that retries them. */
-    public int retryFailedFiles(String runId) {
-        return update("UPDATE bulkexport_file SET status = ?, claimed_by = NULL, updated_at = ? WHERE run_id = ?"
-                + " AND status = ?", FileStatus.PENDING.name(), clock.millis(), runId, FileStatus.FAILED.name());
-    }
-
     /** Moves a run from one status to another, only if it is still in {@code from}. */
     public boolean transition(String runId, RunStatus from, RunStatus to, String message) {
         long now = clock.millis();
         Long finishedAt = to.isTerminal() ? now : null;
         boolean moved = update("UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
-                + " WHERE run_id = ? AND status = ?", to.name(), clip(message), finishedAt, now, runId, from.name()) == 1;
+                + " WHERE run_id = ? AND status = ?", to.name(), clip(message), finishedAt, now, runId,
+                from.name()) == 1;
         if (moved && to.isTerminal()) {
             endListeners.forEach(Runnable::run);
         }
@@ -576,7 +413,8 @@ public class StateStore {
     public String destination(String runId, String proposed) {
         update("UPDATE bulkexport_run SET destination = ? WHERE run_id = ? AND destination IS NULL", proposed, runId);
         return jdbc.first("SELECT destination FROM bulkexport_run WHERE run_id = ?",
-                rs -> rs.getString("destination"), runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
+                rs -> rs.getString("destination"), runId)
+                .orElseThrow(() -> new IllegalStateException("no run " + runId));
     }
 
     private List<Run> queryRuns(String sql, Object... args) {
@@ -600,7 +438,4 @@ public class StateStore {
         StateJdbc.bind(ps, args);
     }
 
-    private static String clip(String message) {
-        return message == null || message.length() <= MESSAGE_LENGTH ? message : message.substring(0, MESSAGE_LENGTH);
-    }
 }

@@ -53,7 +53,7 @@ public final class StatusReport {
 
     /** The last run of every job the database knows, by job name. */
     public List<JobStatus> jobs() {
-        Map<String, FileCounts> counts = store.fileCounts();
+        Map<String, FileCounts> counts = store.files().counts();
         List<JobStatus> jobs = new ArrayList<>();
         for (Run run : store.latestRuns()) {
             jobs.add(status(run, counts.getOrDefault(run.runId(), FileCounts.NONE)));
@@ -72,7 +72,7 @@ public final class StatusReport {
         if (run.isEmpty()) {
             return Optional.empty();
         }
-        List<RunFile> files = store.files(runId);
+        List<RunFile> files = store.files().of(runId);
         FileCounts counts = FileCounts.of(files);
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("run", status(run.get(), counts));

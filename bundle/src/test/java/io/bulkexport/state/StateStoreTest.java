@@ -146,9 +146,9 @@ class StateStoreTest {
             assertThat(ids(b.orphans(RunStatus.SUBMITTING))).doesNotContain(sending.runId());
             assertThat(b.abandonSubmission(sending.runId(), "?")).isFalse();
             assertThat(b.claimDownload(fetching.runId())).isFalse();
-            assertThat(a.claimFile(fetching.runId(), "f1")).isPresent();
-            assertThat(b.claimFile(fetching.runId(), "f1")).as("a live instance's file").isEmpty();
-            assertThat(a.claimFile(fetching.runId(), "f1")).as("not twice by its own claimant either").isEmpty();
+            assertThat(a.files().claim(fetching.runId(), "f1")).isPresent();
+            assertThat(b.files().claim(fetching.runId(), "f1")).as("a live instance's file").isEmpty();
+            assertThat(a.files().claim(fetching.runId(), "f1")).as("not twice by its own claimant either").isEmpty();
 
             // 31 s after a's last renewal its lease has run out: b settles the submission and takes the download
             StateStore later = new StateStore(ds, Clock.fixed(now.plusSeconds(31), ZoneOffset.UTC), "b-" + database);
@@ -158,7 +158,7 @@ class StateStoreTest {
             assertThat(later.abandonSubmission(sending.runId(), "process stopped")).isTrue();
             assertThat(later.run(sending.runId()).orElseThrow().status()).isEqualTo(RunStatus.NEEDS_ATTENTION);
             assertThat(later.claimDownload(fetching.runId())).isTrue();
-            assertThat(later.claimFile(fetching.runId(), "f1")).as("a dead instance's file is claimed again").isPresent();
+            assertThat(later.files().claim(fetching.runId(), "f1")).as("a dead instance's file is claimed again").isPresent();
             assertThat(later.run(fetching.runId()).orElseThrow().owner()).isEqualTo("b-" + database);
             assertThat(a.claimDownload(fetching.runId())).as("b's now, and b is live").isFalse();
         }
@@ -171,43 +171,43 @@ class StateStoreTest {
         try (HikariDataSource ds = dataSource(database)) {
             StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "fence-a-" + database);
             Run run = downloading(a, 5_000, "fence-job", List.of("f1", "f2"));
-            FileClaim stale = a.claimFile(run.runId(), "f1").orElseThrow();
-            FileClaim staleF2 = a.claimFile(run.runId(), "f2").orElseThrow();
+            FileClaim stale = a.files().claim(run.runId(), "f1").orElseThrow();
+            FileClaim staleF2 = a.files().claim(run.runId(), "f2").orElseThrow();
 
             // a stalls past its lease: b claims both files again, each under a newer token
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(6), ZoneOffset.UTC), "fence-b-" + database);
             b.leases().register(5_000, false);
-            FileClaim current = b.claimFile(run.runId(), "f1").orElseThrow();
+            FileClaim current = b.files().claim(run.runId(), "f1").orElseThrow();
             assertThat(current.epoch()).isGreaterThan(stale.epoch());
-            FileClaim currentF2 = b.claimFile(run.runId(), "f2").orElseThrow();
+            FileClaim currentF2 = b.files().claim(run.runId(), "f2").orElseThrow();
 
             // a thaws: its lease does not quietly come back, and nothing of its stale attempts lands or fails a file
             StateStore thawed = new StateStore(ds, Clock.fixed(now.plusSeconds(7), ZoneOffset.UTC), "fence-a-" + database);
             assertThat(thawed.leases().renew(5_000)).as("a lapsed lease is not renewed").isFalse();
             List<String> published = new ArrayList<>();
-            assertThat(thawed.landFile(stale, new FileLanded("stale", 1, 1, 0, "00", null),
+            assertThat(thawed.files().land(stale, new FileLanded("stale", 1, 1, 0, "00", null),
                     () -> published.add("stale"))).isFalse();
-            assertThat(thawed.fileFailed(staleF2, FileStatus.FAILED, "stale failure")).isFalse();
+            assertThat(thawed.files().failed(staleF2, FileStatus.FAILED, "stale failure")).isFalse();
             assertThat(published).as("a superseded attempt publishes nothing").isEmpty();
-            assertThat(b.files(run.runId())).extracting(RunFile::status).containsOnly(FileStatus.PENDING);
+            assertThat(b.files().of(run.runId())).extracting(RunFile::status).containsOnly(FileStatus.PENDING);
 
             // the current claim lands, once
-            assertThat(b.landFile(current, new FileLanded("job/f1.jsonl", 7, 70, 0, "ab", null),
+            assertThat(b.files().land(current, new FileLanded("job/f1.jsonl", 7, 70, 0, "ab", null),
                     () -> published.add("current"))).isTrue();
-            assertThat(b.landFile(current, new FileLanded("again", 7, 70, 0, "ab", null),
+            assertThat(b.files().land(current, new FileLanded("again", 7, 70, 0, "ab", null),
                     () -> published.add("again"))).as("landed already").isFalse();
             assertThat(published).containsExactly("current");
-            RunFile landed = b.files(run.runId()).get(0);
+            RunFile landed = b.files().of(run.runId()).get(0);
             assertThat(landed.status()).isEqualTo(FileStatus.DONE);
             assertThat(landed.outputPath()).isEqualTo("job/f1.jsonl");
             assertThat(landed.records()).isEqualTo(7);
 
             // a publish that fails records nothing, and the claim still holds for another try
-            assertThatThrownBy(() -> b.landFile(currentF2, new FileLanded("x", 1, 1, 0, "00", null), () -> {
+            assertThatThrownBy(() -> b.files().land(currentF2, new FileLanded("x", 1, 1, 0, "00", null), () -> {
                 throw new java.io.IOException("disk full");
             })).hasMessageContaining("disk full");
-            assertThat(b.files(run.runId()).get(1).status()).isEqualTo(FileStatus.PENDING);
-            assertThat(b.landFile(currentF2, new FileLanded("job/f2.jsonl", 1, 1, 0, "00", null), () -> { })).isTrue();
+            assertThat(b.files().of(run.runId()).get(1).status()).isEqualTo(FileStatus.PENDING);
+            assertThat(b.files().land(currentF2, new FileLanded("job/f2.jsonl", 1, 1, 0, "00", null), () -> { })).isTrue();
         }
     }
 
@@ -219,7 +219,7 @@ class StateStoreTest {
         try (HikariDataSource ds = dataSource(database)) {
             StateStore a = new StateStore(ds, Clock.fixed(now, ZoneOffset.UTC), "race-a-" + database);
             Run run = downloading(a, 5_000, "race-job", List.of("f1"));
-            FileClaim claim = a.claimFile(run.runId(), "f1").orElseThrow();
+            FileClaim claim = a.files().claim(run.runId(), "f1").orElseThrow();
             // b sees a's lease run out while a is landing the file (a's clock stands still: it was frozen)
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(6), ZoneOffset.UTC), "race-b-" + database);
             b.leases().register(5_000, false);
@@ -227,14 +227,14 @@ class StateStoreTest {
             java.util.concurrent.CountDownLatch publishing = new java.util.concurrent.CountDownLatch(1);
             ExecutorService threads = Executors.newFixedThreadPool(2);
             try {
-                Future<Boolean> landing = threads.submit(() -> a.landFile(claim,
+                Future<Boolean> landing = threads.submit(() -> a.files().land(claim,
                         new FileLanded("job/f1.jsonl", 3, 30, 0, "cd", null), () -> {
                             publishing.countDown();
                             Thread.sleep(1500); // the rename or upload completion, while the row is held
                         }));
                 assertThat(publishing.await(10, TimeUnit.SECONDS)).isTrue();
                 long started = System.nanoTime();
-                Future<Optional<FileClaim>> takeover = threads.submit(() -> b.claimFile(run.runId(), "f1"));
+                Future<Optional<FileClaim>> takeover = threads.submit(() -> b.files().claim(run.runId(), "f1"));
                 assertThat(landing.get(30, TimeUnit.SECONDS)).as("the landing under way wins").isTrue();
                 assertThat(takeover.get(30, TimeUnit.SECONDS)).as("the takeover finds the file landed").isEmpty();
                 assertThat(System.nanoTime() - started).as("the takeover waited for the landing")
@@ -242,7 +242,7 @@ class StateStoreTest {
             } finally {
                 threads.shutdownNow();
             }
-            assertThat(b.files(run.runId()).get(0).status()).isEqualTo(FileStatus.DONE);
+            assertThat(b.files().of(run.runId()).get(0).status()).isEqualTo(FileStatus.DONE);
         }
     }
 
@@ -255,11 +255,11 @@ class StateStoreTest {
             Run run = downloading(store, 30_000, "end-job", List.of("f1", "f2"));
             List<String> manifests = new java.util.concurrent.CopyOnWriteArrayList<>();
             StateStore.RunEnding write = (r, files) -> manifests.add(files.size() + " files");
-            FileClaim f1 = store.claimFile(run.runId(), "f1").orElseThrow();
-            store.landFile(f1, new FileLanded("p1", 1, 1, 0, "00", null), () -> { });
+            FileClaim f1 = store.files().claim(run.runId(), "f1").orElseThrow();
+            store.files().land(f1, new FileLanded("p1", 1, 1, 0, "00", null), () -> { });
             assertThat(store.endRun(run.runId(), write, files -> "?")).as("f2 is pending").isEmpty();
-            FileClaim f2 = store.claimFile(run.runId(), "f2").orElseThrow();
-            store.landFile(f2, new FileLanded("p2", 1, 1, 0, "00", null), () -> { });
+            FileClaim f2 = store.files().claim(run.runId(), "f2").orElseThrow();
+            store.files().land(f2, new FileLanded("p2", 1, 1, 0, "00", null), () -> { });
 
             ExecutorService threads = Executors.newFixedThreadPool(4);
             try {
@@ -349,7 +349,7 @@ class StateStoreTest {
                             }
                         }
                         for (String file : fileNames) {
-                            if (store.claimFile(shared.runId(), file).isPresent()) {
+                            if (store.files().claim(shared.runId(), file).isPresent()) {
                                 mine.add(file);
                             }
                         }
@@ -430,14 +430,14 @@ class StateStoreTest {
 
             assertThat(store.startDownloading(run.runId(), List.of("json/b.gz", "json/a.gz", "json/b.gz"))).isTrue();
             assertThat(store.startDownloading(run.runId(), List.of("json/c.gz"))).as("only once").isFalse();
-            assertThat(store.files(run.runId())).extracting(RunFile::fileName).containsExactly("json/b.gz", "json/a.gz");
+            assertThat(store.files().of(run.runId())).extracting(RunFile::fileName).containsExactly("json/b.gz", "json/a.gz");
 
-            store.fileAttempted(run.runId(), "json/a.gz");
-            assertThat(store.landFile(store.claimFile(run.runId(), "json/a.gz").orElseThrow(),
+            store.files().attempted(run.runId(), "json/a.gz");
+            assertThat(store.files().land(store.files().claim(run.runId(), "json/a.gz").orElseThrow(),
                     new FileLanded("job/req-1/json/a.jsonl", 10, 1234, 1, "ab".repeat(32), null), () -> { })).isTrue();
-            assertThat(store.fileFailed(store.claimFile(run.runId(), "json/b.gz").orElseThrow(), FileStatus.FAILED,
+            assertThat(store.files().failed(store.files().claim(run.runId(), "json/b.gz").orElseThrow(), FileStatus.FAILED,
                     "connection reset")).isTrue();
-            List<RunFile> files = store.files(run.runId());
+            List<RunFile> files = store.files().of(run.runId());
             assertThat(files.get(1).status()).isEqualTo(FileStatus.DONE);
             assertThat(files.get(1).records()).isEqualTo(10);
             assertThat(files.get(1).attempts()).isEqualTo(1);
@@ -448,8 +448,8 @@ class StateStoreTest {
             assertThat(store.transition(run.runId(), RunStatus.DOWNLOADING, RunStatus.INCOMPLETE, "1 failed")).isTrue();
             assertThat(store.activeJobNames()).as("an ended run is not").doesNotContain(job);
             assertThat(store.transition(run.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null)).isFalse();
-            assertThat(store.retryFailedFiles(run.runId())).isEqualTo(1);
-            assertThat(store.files(run.runId()).get(0).status()).isEqualTo(FileStatus.PENDING);
+            assertThat(store.files().retryFailed(run.runId())).isEqualTo(1);
+            assertThat(store.files().of(run.runId()).get(0).status()).isEqualTo(FileStatus.PENDING);
             Run ended = store.run(run.runId()).orElseThrow();
             assertThat(ended.status()).isEqualTo(RunStatus.INCOMPLETE);
             assertThat(ended.finishedAt()).isEqualTo(t0);
