@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulkexport.sandbox.DatafinitiSandbox;
 import io.bulkexport.sandbox.SandboxSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code plan}: what each job would do and the exact submission it would send, with nothing sent and nothing recorded.
- * The body it prints is the body the emulator then receives when the job really runs, byte for byte; after that run
+ * The body it prints is the body the emulator then receives when the job really runs, byte for byte (Coresignal's
+ * es_dsl query, the shipped Datafiniti v4 search and v3 query); after that run
  * it says the job would be skipped and how to ask for a new run; a recurring job shows its next firings; every
  * shipped example job plans from the runnable jar, as a user would type it.
  */
@@ -63,6 +65,37 @@ class PlanCommandTest {
                     .contains("ended DONE").contains("bulkexport.new-run=engineers");
             app.set("bulkexport.new-run", "engineers");
             assertThat(job(plan(app), "engineers").path("decision").asText()).isEqualTo("submit now (paid)");
+        }
+    }
+
+    @Test
+    void should_print_the_datafiniti_calls_the_shipped_jobs_then_send() throws Exception {
+        System.setProperty("DATAFINITI_API_TOKEN", DatafinitiExportTest.TOKEN);
+        try (DatafinitiSandbox sandbox = new DatafinitiSandbox(DatafinitiExportTest.small()).start();
+             ExportHarness app = ExportHarness.against(dir, sandbox)) {
+            app.set("bulkexport.datafiniti.base-url", sandbox.baseUrl())
+                    .set("bulkexport.datafiniti.download-hosts", sandbox.storageHost())
+                    .job("hotels", Files.readString(Path.of("config/jobs/datafiniti-hotels-austin.yaml")))
+                    .job("products", Files.readString(Path.of("config/jobs/datafiniti-v3-products.yaml")));
+            JsonNode planned = plan(app);
+            assertThat(sandbox.requestLog()).as("nothing sent while planning").isEmpty();
+            JsonNode v4 = job(planned, "hotels").path("submission");
+            JsonNode v3 = job(planned, "products").path("submission");
+
+            app.set("bulkexport.run-mode", "once");
+            assertThat(app.run()).isZero();
+            assertThat(sandbox.submissions()).hasSize(2);
+            for (JsonNode sent : sandbox.submissions()) {
+                if (sent.path("api").asText().equals("v4")) {
+                    assertThat(sent.path("raw").asText()).as("the v4 search body sent, against the one planned")
+                            .isEqualTo(v4.path("body").asText());
+                } else {
+                    assertThat(v3.path("url").asText()).as("the v3 query sent, against the one planned")
+                            .endsWith("?" + sent.path("raw").asText());
+                }
+            }
+        } finally {
+            System.clearProperty("DATAFINITI_API_TOKEN");
         }
     }
 

@@ -103,7 +103,10 @@ public final class DatafinitiSandbox implements AutoCloseable {
         return storage;
     }
 
-    /** Every submission accepted so far, as {"api", "id", "dataset", "query", "format", "records", "view"}. */
+    /**
+     * Every submission accepted so far, as {"api", "id", "dataset", "query", "format", "records", "view", "raw"}; raw
+     * is what arrived, byte for byte: the request body (v4) or the query string (v3).
+     */
     public List<JsonNode> submissions() {
         synchronized (submissions) {
             return List.copyOf(submissions);
@@ -194,8 +197,9 @@ public final class DatafinitiSandbox implements AutoCloseable {
 
     private void searchV4(SandboxExchange exchange) throws IOException {
         JsonNode body;
+        String raw = exchange.bodyAsString();
         try {
-            body = Json.MAPPER.readTree(exchange.bodyAsString());
+            body = Json.MAPPER.readTree(raw);
         } catch (JsonProcessingException e) {
             exchange.respondJson(400, error(400, "Bad Request", "The request body is not valid JSON"));
             return;
@@ -209,7 +213,7 @@ public final class DatafinitiSandbox implements AutoCloseable {
         }
         Long records = body.path("num_records").isIntegralNumber() ? body.get("num_records").asLong() : null;
         DatafinitiDownload download = accept(false, exchange.pathParam("type"), body.get("query").asText(), format,
-                records, null);
+                records, null, raw);
         ObjectNode answer = Json.MAPPER.createObjectNode().put("id", download.id())
                 .put("_id", Long.parseLong(download.id())).put("status", "queued")
                 .put("num_records", recordCount(records));
@@ -257,7 +261,7 @@ public final class DatafinitiSandbox implements AutoCloseable {
         String records = exchange.queryParam("records");
         Long limit = records == null ? null : Long.parseLong(records);
         DatafinitiDownload download = accept(true, exchange.pathParam("type"), query, format, limit,
-                exchange.queryParam("view"));
+                exchange.queryParam("view"), exchange.rawQuery());
         exchange.respondJson(200, Json.write(requestObject(download, exchange.pathParam("type"), query, format)));
     }
 
@@ -296,7 +300,9 @@ public final class DatafinitiSandbox implements AutoCloseable {
         return request;
     }
 
-    private DatafinitiDownload accept(boolean v3, String type, String query, String format, Long records, String view) {
+    /** @param raw what arrived as it arrived: the request body (v4), the query string (v3) */
+    private DatafinitiDownload accept(boolean v3, String type, String query, String format, Long records, String view,
+                                      String raw) {
         String id = String.valueOf(ids.getAndIncrement());
         long seed = CoresignalSandbox.seedOf(id);
         long total = recordCount(records);
@@ -316,6 +322,7 @@ public final class DatafinitiSandbox implements AutoCloseable {
         ObjectNode submission = Json.MAPPER.createObjectNode().put("api", v3 ? "v3" : "v4").put("id", id)
                 .put("dataset", type).put("query", query).put("format", format).put("view", view);
         submission.put("records", records);
+        submission.put("raw", raw);
         synchronized (submissions) {
             submissions.add(submission);
         }

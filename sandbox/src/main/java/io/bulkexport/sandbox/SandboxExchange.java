@@ -60,6 +60,11 @@ public final class SandboxExchange {
         return http.getRequestURI().getRawPath();
     }
 
+    /** The query string exactly as received (still percent-encoded), or null. */
+    public String rawQuery() {
+        return http.getRequestURI().getRawQuery();
+    }
+
     /** The decoded value of a {@code {name}} placeholder of the matched route, or null. */
     public String pathParam(String name) {
         return pathParams.get(name);
