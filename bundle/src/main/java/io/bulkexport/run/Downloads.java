@@ -1,6 +1,5 @@
 package io.bulkexport.run;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
 
@@ -26,16 +25,14 @@ public class Downloads {
 
     private final StateStore store;
     private final Jobs jobs;
-    private final Clock clock;
     private final Function<JobDefinition, String> destinations;
     private final RunsInProcess inProcess;
 
     /** @param destinations where a job's files land now, in words; a run keeps the one it started with */
-    public Downloads(StateStore store, Jobs jobs, Clock clock, Function<JobDefinition, String> destinations,
+    public Downloads(StateStore store, Jobs jobs, Function<JobDefinition, String> destinations,
                      RunsInProcess inProcess) {
         this.store = store;
         this.jobs = jobs;
-        this.clock = clock;
         this.destinations = destinations;
         this.inProcess = inProcess;
     }
@@ -49,7 +46,6 @@ public class Downloads {
         requireFirstDestination(on);
         List<RunFile> all = store.files().of(runId);
         List<RunFile> pending = all.stream().filter(f -> f.status() == FileStatus.PENDING).toList();
-        exchange.setProperty(RunExchange.DOWNLOAD_STARTED, clock.instant());
         LOG.info("{}: fetching {} of {} file(s) of request {}", on.jobName(), pending.size(), all.size(),
                 on.requestId());
         return pending;

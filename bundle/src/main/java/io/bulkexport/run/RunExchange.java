@@ -57,7 +57,6 @@ public final class RunExchange {
     /** The file's record format (json, csv) and compression as the provider names them. */
     public static final String FORMAT = "format";
     public static final String ENCODING = "encoding";
-    public static final String DOWNLOAD_STARTED = "downloadStarted";
 
     /** What start-job and poll-status do next, as the beans decide it. */
     public enum Action {
@@ -110,10 +109,6 @@ public final class RunExchange {
         return exchange.getProperty(PROVIDER, String.class);
     }
 
-    public String sink() {
-        return exchange.getProperty(SINK, String.class);
-    }
-
     public String runId() {
         return exchange.getProperty(RUN_ID, String.class);
     }
@@ -137,10 +132,6 @@ public final class RunExchange {
 
     public String vendorMessage() {
         return exchange.getProperty(VENDOR_MESSAGE, String.class);
-    }
-
-    public Action action() {
-        return exchange.getProperty(ACTION, Action.NONE, Action.class);
     }
 
     public RunExchange action(Action action) {
