@@ -78,8 +78,12 @@ public class Polls {
         }
     }
 
-    /** Sets the exchange properties the provider routes read, for the run whose id is the body. */
+    /**
+     * Sets the exchange properties the provider routes read, for the run whose id is the body. The run id comes first:
+     * a check whose run cannot be read (the state database failed) is still known as this instance's claimed check.
+     */
     public void load(Exchange exchange) {
+        exchange.setProperty(RunExchange.RUN_ID, exchange.getMessage().getBody(String.class));
         loadRun(exchange, store, jobs);
     }
 
@@ -166,6 +170,13 @@ public class Polls {
         String runId = on.runId();
         if (runId == null) {
             LOG.error("status check failed before its run was known: {}", RunText.describe(cause));
+            return;
+        }
+        if (on.jobName() == null) {
+            // claimed, but the run could not be read: its claim would hold it back, so it is made due again
+            unrecordedChecks.add(runId);
+            LOG.warn("the status check of run {} failed before the run could be read ({}); it is made due again once"
+                    + " the state database answers", runId, RunText.describe(cause));
             return;
         }
         if (cause instanceof VendorRejectedException) {
