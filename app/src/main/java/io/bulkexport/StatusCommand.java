@@ -11,6 +11,7 @@ import io.bulkexport.config.ConfigurationException;
 import io.bulkexport.config.Defaults;
 import io.bulkexport.config.Secrets;
 import io.bulkexport.config.Settings;
+import io.bulkexport.run.SpendControl;
 import io.bulkexport.state.StateDatabase;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.state.StateStoreException;
@@ -50,8 +51,11 @@ final class StatusCommand {
             Defaults.install(context);
             Settings settings = new Settings(context);
             try (HikariDataSource dataSource = StateDatabase.open(settings, true)) {
-                StatusReport report = new StatusReport(new StateStore(dataSource, Clock.systemUTC()),
-                        Clock.systemUTC(), settings.text("bulkexport.status.command"));
+                StateStore store = new StateStore(dataSource, Clock.systemUTC());
+                SpendControl spend = new SpendControl(store, settings.under("bulkexport."));
+                spend.use(null, null);
+                StatusReport report = new StatusReport(store, Clock.systemUTC(),
+                        settings.text("bulkexport.status.command"), spend::report);
                 out.print(json ? report.json() + "\n" : report.text());
                 return 0;
             }

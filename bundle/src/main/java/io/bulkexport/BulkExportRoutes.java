@@ -19,6 +19,7 @@ import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.Plan;
 import io.bulkexport.run.RunMode;
+import io.bulkexport.run.SpendControl;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.S3Check;
 import io.bulkexport.sink.S3Clients;
@@ -87,11 +88,14 @@ public class BulkExportRoutes extends RouteBuilder {
         StateBeans state = StateBeans.bind(registry, settings, resources, clock, plan);
         StateStore store = state.store();
         String instanceId = state.instanceId();
-        ExportMeters meters = ExportMeters.forContext(context, store::countByStatus);
+        SpendControl spend = new SpendControl(store, settings.under("bulkexport."));
+        registry.bind("spend", spend);
+        ExportMeters meters = ExportMeters.forContext(context, store::countByStatus, spend::report);
         registry.bind("exportMeters", ExportMeters.class, meters);
-        VendorBeans.bind(registry, settings, resources, clock, state.instances(), meters);
+        VendorBeans.bind(registry, settings, resources, clock, state.instances(), meters, spend);
         SinkBeans sinks = SinkBeans.bind(context, registry, settings, resources, meters, this);
-        RunBeans runs = RunBeans.bind(registry, settings, resources, clock, state, sinks, meters, completion, once);
+        RunBeans runs = RunBeans.bind(registry, settings, resources, clock, state, sinks, meters, completion, once,
+                spend);
         Jobs jobs = runs.jobs();
         RunMode runMode = runs.runMode();
         S3Settings s3Settings = sinks.s3Settings();
@@ -104,8 +108,9 @@ public class BulkExportRoutes extends RouteBuilder {
                 providers, defaultSink);
         jobs.use(catalog);
         checkAgainstJobs(context, settings, catalog, providers);
+        spend.use(providers.keySet(), catalog);
         if (plan) {
-            planOnStart(context, settings, store, jobs, sinks, completion);
+            planOnStart(context, settings, store, jobs, sinks, completion, spend);
             return;
         }
         Map<String, Set<String>> sinksByProvider = new java.util.TreeMap<>();
@@ -163,7 +168,8 @@ public class BulkExportRoutes extends RouteBuilder {
      * or the output folders.
      */
     private static void planOnStart(CamelContext context, Settings settings, StateStore store, Jobs jobs,
-                                    SinkBeans sinks, RunCompletion completion) throws Exception {
+                                    SinkBeans sinks, RunCompletion completion, SpendControl spend)
+            throws Exception {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         for (RouteDefinition route : model.getRouteDefinitions()) {
             if (SELF_STARTING.contains(route.getRouteId())) {
@@ -172,7 +178,7 @@ public class BulkExportRoutes extends RouteBuilder {
         }
         Plan plan = new Plan(store, jobs, Clock.systemUTC(), settings.list("bulkexport.new-run"),
                 settings.under("bulkexport.attach."), sinks.destinations(),
-                settings.optional("bulkexport.webhook.public-url").orElse(null));
+                settings.optional("bulkexport.webhook.public-url").orElse(null), spend);
         boolean json = "json".equals(settings.oneOf("bulkexport.plan.format", "text", "json"));
         context.addStartupListener(new org.apache.camel.StartupListener() {
             @Override

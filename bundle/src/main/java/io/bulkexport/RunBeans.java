@@ -17,6 +17,7 @@ import io.bulkexport.run.Polls;
 import io.bulkexport.run.Recovery;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.RunsInProcess;
+import io.bulkexport.run.SpendControl;
 import io.bulkexport.run.Submissions;
 import io.bulkexport.run.Webhooks;
 import io.bulkexport.state.StateStore;
@@ -34,16 +35,18 @@ record RunBeans(Jobs jobs, RunMode runMode) {
 
     static RunBeans bind(Registry registry, Settings settings, BundleResources resources, Clock clock,
                          StateBeans state, SinkBeans sinks, ExportMeters meters, RunCompletion completion,
-                         boolean once) {
+                         boolean once, SpendControl spend) {
         StateStore store = state.store();
         Jobs jobs = new Jobs();
         registry.bind("jobs", jobs);
         RunMode runMode = new RunMode(once, store, jobs, completion::finished, 1000);
         registry.bind("runMode", runMode);
-        registry.bind("statusReport", new StatusReport(store, clock, settings.text("bulkexport.status.command")));
+        registry.bind("statusReport", new StatusReport(store, clock, settings.text("bulkexport.status.command"),
+                spend::report));
         Duration s3HealthAge = Duration.ofSeconds(settings.whole("bulkexport.s3.health-check-seconds", 1));
         registry.bind("bulkexportHealth", HealthCheck.class, new ServiceHealth(store, runMode::hasStarted,
-                () -> resources.s3Check == null ? null : resources.s3Check.problem(s3HealthAge), state.instanceId()));
+                () -> resources.s3Check == null ? null : resources.s3Check.problem(s3HealthAge), state.instanceId(),
+                spend::report));
         Webhooks webhooks = webhooks(settings, store, registry, meters);
         registry.bind("webhooks", webhooks);
 
@@ -59,7 +62,7 @@ record RunBeans(Jobs jobs, RunMode runMode) {
                     if ("s3".equals(job.sink()) && resources.s3Check != null) {
                         resources.s3Check.requireAccepted();
                     }
-                }, meters, webhooks, inProcess));
+                }, meters, webhooks, inProcess, spend));
         registry.bind("polls", new Polls(store, jobs, poll, clock, meters, webhooks, inProcess));
         registry.bind("downloads", new Downloads(store, jobs, sinks.destinations(), inProcess));
         registry.bind("landings", new Landings(store, state.fileClaims(), meters,

@@ -17,6 +17,7 @@ import io.bulkexport.vendor.JobCalls;
 import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.RequestBodies;
 import io.bulkexport.vendor.VendorResponses;
+import io.bulkexport.run.SpendControl;
 import org.apache.camel.spi.Registry;
 
 /**
@@ -29,7 +30,7 @@ final class VendorBeans {
     }
 
     static void bind(Registry registry, Settings settings, BundleResources resources, Clock clock,
-                     Instances instances, ExportMeters meters) {
+                     Instances instances, ExportMeters meters, SpendControl spend) {
         RateLimits rateLimits = new RateLimits(instances,
                 Duration.ofMillis(settings.whole("bulkexport.rate.window-millis", 100)));
         instances.sharesHeldBy(rateLimits);
@@ -41,7 +42,7 @@ final class VendorBeans {
                 settings.whole("bulkexport.retry.first-delay-millis", 0),
                 settings.whole("bulkexport.retry.max-delay-millis", 0), meters));
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
-                settings.whole("bulkexport.retry.max-delay-seconds", 0)), meters));
+                settings.whole("bulkexport.retry.max-delay-seconds", 0)), meters, spend::creditsReported));
         registry.bind("requestBodies", new RequestBodies());
         registry.bind("providerStatus", new ProviderStatus());
         registry.bind("jobCalls", new JobCalls());

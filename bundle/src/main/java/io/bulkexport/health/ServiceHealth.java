@@ -27,6 +27,7 @@ public class ServiceHealth implements HealthCheck {
     private final BooleanSupplier started;
     private final Supplier<Optional<String>> s3;
     private final String instance;
+    private final Supplier<List<Map<String, Object>>> budgets;
     private volatile boolean enabled = true;
 
     /**
@@ -35,10 +36,17 @@ public class ServiceHealth implements HealthCheck {
      * @param instance this instance's id among those sharing the state database, shown in the details; or null
      */
     public ServiceHealth(StateStore store, BooleanSupplier started, Supplier<Optional<String>> s3, String instance) {
+        this(store, started, s3, instance, List::of);
+    }
+
+    /** @param budgets each spend budget's use ({@code SpendControl#report}): its "left" shown in the details */
+    public ServiceHealth(StateStore store, BooleanSupplier started, Supplier<Optional<String>> s3, String instance,
+                         Supplier<List<Map<String, Object>>> budgets) {
         this.store = store;
         this.started = started;
         this.s3 = s3;
         this.instance = instance;
+        this.budgets = budgets;
     }
 
     @Override
@@ -82,6 +90,11 @@ public class ServiceHealth implements HealthCheck {
                     .build();
         }
         result.detail("state-database", "UP").detail("runs.needs-attention", attention.size());
+        // what each budget has left: spending it all is no fault of the service's, so it never turns it DOWN
+        budgets.get().forEach(budget -> result.detail(String.valueOf(budget.get("budget")).replace("bulkexport.", ""),
+                budget.containsKey("floor") ? "floor " + budget.get("floor") + ", balance left "
+                        + (budget.get("left") == null ? "not reported yet" : budget.get("left"))
+                        : budget.get("left") + " of " + budget.get("records") + " left"));
         if (!attention.isEmpty()) {
             result.detail("runs.needs-attention.jobs",
                     attention.stream().map(Run::jobName).distinct().sorted().toList().toString());

@@ -2,6 +2,7 @@ package io.bulkexport.job;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +42,23 @@ public record JobDefinition(
     /** True for a one-shot job; false for a recurring job with a cron schedule. */
     public boolean isOnce() {
         return ONCE.equals(schedule);
+    }
+
+    /**
+     * The most records a submission of the job may buy: its limit, or for an uploaded list of ids the ids it holds
+     * (its non-blank lines after a header line); null when nothing caps it ("every match").
+     */
+    public Long mostRecords() {
+        if (limit != null) {
+            return limit;
+        }
+        if (upload && requestBody != null) {
+            List<String> lines = new String(requestBody, java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::trim).filter(line -> !line.isEmpty()).toList();
+            boolean header = !lines.isEmpty() && !lines.get(0).matches("[0-9]+");
+            return (long) lines.size() - (header ? 1 : 0);
+        }
+        return null;
     }
 
     /** A job option (with the provider's default applied), or null. */

@@ -2,6 +2,7 @@ package io.bulkexport.metrics;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,9 +41,16 @@ final class MicrometerMeters implements ExportMeters {
     private volatile Map<RunStatus, Long> runCounts = Map.of();
     private volatile long runCountsAt;
 
-    MicrometerMeters(CamelContext context, Supplier<Map<RunStatus, Long>> runs) {
+    private final Supplier<List<Map<String, Object>>> budgets;
+    private volatile List<Map<String, Object>> budgetUse = List.of();
+    private volatile long budgetUseAt;
+
+    /** @param budgets each spend budget's use, read at most every two seconds for the budget gauges */
+    MicrometerMeters(CamelContext context, Supplier<Map<RunStatus, Long>> runs,
+                     Supplier<List<Map<String, Object>>> budgets) {
         this.context = context;
         this.runs = runs;
+        this.budgets = budgets;
     }
 
     @Override
@@ -255,6 +263,46 @@ final class MicrometerMeters implements ExportMeters {
                     .description("Runs in the state database, by status")
                     .tags("status", status.name()).register(meters);
         }
+        List<Map<String, Object>> set;
+        try {
+            set = budgets.get();
+        } catch (RuntimeException e) {
+            LOG.debug("budgets unreadable when the gauges were made: they are left out", e);
+            return;
+        }
+        for (Map<String, Object> budget : set) {
+            if (budget.get("records") == null) {
+                continue; // a credit floor: the balance is bulkexport_vendor_credits_remaining
+            }
+            String name = String.valueOf(budget.get("budget"));
+            String[] tags = {"provider", String.valueOf(budget.get("provider")), "period",
+                    String.valueOf(budget.get("period"))};
+            Gauge.builder("bulkexport.budget.records", this, m -> m.budgetValue(name, "records")).tags(tags)
+                    .description("A spend budget: the most records its window may buy").register(meters);
+            Gauge.builder("bulkexport.budget.used", this, m -> m.budgetValue(name, "used")).tags(tags)
+                    .description("Records the budget's current window has bought or reserved").register(meters);
+            Gauge.builder("bulkexport.budget.left", this, m -> m.budgetValue(name, "left")).tags(tags)
+                    .description("Records the budget's current window may still buy").register(meters);
+        }
+    }
+
+    /** A budget's figure, from one read of all budgets at most every two seconds; NaN if the database fails. */
+    private double budgetValue(String budget, String field) {
+        long now = System.nanoTime();
+        if (now - budgetUseAt > RUN_COUNT_TTL_NANOS) {
+            try {
+                budgetUse = budgets.get();
+            } catch (RuntimeException e) {
+                budgetUse = null;
+            }
+            budgetUseAt = now;
+        }
+        List<Map<String, Object>> use = budgetUse;
+        if (use == null) {
+            return Double.NaN;
+        }
+        return use.stream().filter(line -> budget.equals(line.get("budget"))).findFirst()
+                .map(line -> ((Number) line.get(field)).doubleValue()).orElse(Double.NaN);
     }
 
     /** Runs with this status, from one count of all statuses at most every two seconds; NaN if the database fails. */

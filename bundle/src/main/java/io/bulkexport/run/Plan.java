@@ -79,10 +79,14 @@ public class Plan {
     private final Map<String, String> attach;
     private final Function<JobDefinition, String> destinations;
     private final String webhookBase;
+    private final SpendControl spend;
 
-    /** @param webhookBase the webhook public URL when set (a submission then carries a callback URL), else null */
+    /**
+     * @param webhookBase the webhook public URL when set (a submission then carries a callback URL), else null
+     * @param spend       the budgets, to say whether a submission would fit them now
+     */
     public Plan(StateStore store, Jobs jobs, Clock clock, Set<String> newRuns, Map<String, String> attach,
-                Function<JobDefinition, String> destinations, String webhookBase) {
+                Function<JobDefinition, String> destinations, String webhookBase, SpendControl spend) {
         this.store = store;
         this.jobs = jobs;
         this.clock = clock;
@@ -90,6 +94,7 @@ public class Plan {
         this.attach = attach;
         this.destinations = destinations;
         this.webhookBase = webhookBase;
+        this.spend = spend;
     }
 
     /** The plan of every job, in the catalog's order. */
@@ -112,7 +117,9 @@ public class Plan {
         plan.put("dataset", job.dataset());
         plan.put("method", job.method());
         plan.put("decision", decision(job));
-        plan.put("records", job.limit() == null ? "every match (no limit in the job)" : "at most " + job.limit());
+        plan.put("records", job.mostRecords() == null ? "every match (no limit in the job)"
+                : "at most " + job.mostRecords() + (job.limit() == null ? " (the ids it uploads)" : ""));
+        budget(job).ifPresent(line -> plan.put("budget", line));
         if (!job.isOnce()) {
             plan.put("schedule", job.schedule());
             plan.put("nextFirings", nextFirings(job.schedule()));
@@ -144,6 +151,25 @@ public class Plan {
                     + "; set bulkexport.new-run=" + job.name() + " for a new, paid run";
             case SUBMIT -> "submit now (paid)";
         };
+    }
+
+    /** Whether a submission would fit the budgets now, when any applies to the job. */
+    private Optional<String> budget(JobDefinition job) {
+        io.bulkexport.state.Budgets.Spend asked = spend.of(job);
+        if (asked == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(store.budgets().shortfall(asked).map(why -> "would end OVER_BUDGET now: " + why)
+                    .orElse("fits: " + spend.report().stream()
+                            .filter(line -> line.get("records") != null && (line.get("provider").equals("all")
+                                    || line.get("provider").equals(job.provider())))
+                            .map(line -> line.get("left") + " of " + line.get("budget") + " = " + line.get("records")
+                                    + " left")
+                            .collect(java.util.stream.Collectors.joining("; "))));
+        } catch (StateStoreException e) {
+            return Optional.of("fits: nothing spent yet (no state database)");
+        }
     }
 
     private List<String> nextFirings(String cron) {

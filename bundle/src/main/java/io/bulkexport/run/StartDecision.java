@@ -46,7 +46,8 @@ enum StartDecision {
         if (!job.isOnce() && !scheduled) {
             return WAIT_FOR_SCHEDULE;
         }
-        if (latest.isPresent() && job.isOnce() && !newRunAsked) {
+        // a run refused for its budget bought nothing: the job is tried again
+        if (latest.isPresent() && job.isOnce() && !newRunAsked && latest.get().status() != RunStatus.OVER_BUDGET) {
             return ALREADY_ENDED;
         }
         return SUBMIT;

@@ -44,6 +44,7 @@ public class Submissions {
     private final ExportMeters meters;
     private final Webhooks webhooks;
     private final RunsInProcess inProcess;
+    private final SpendControl spend;
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
@@ -51,11 +52,12 @@ public class Submissions {
      * @param destinations where a job's files land now, in words (sink and its settings); a run keeps its first
      * @param sinkCheck throws if the job's sink would refuse its files, before anything is submitted or stored
      * @param webhooks  arms a submission's webhook, whose runs are polled at its slower fallback interval
+     * @param spend     the budgets a submission must fit, checked as its run is stored
      */
     public Submissions(StateStore store, Jobs jobs, PollPolicy poll, Clock clock, Set<String> newRuns,
                        Map<String, String> attach, Function<JobDefinition, String> destinations,
                        Consumer<JobDefinition> sinkCheck, ExportMeters meters, Webhooks webhooks,
-                       RunsInProcess inProcess) {
+                       RunsInProcess inProcess, SpendControl spend) {
         this.store = store;
         this.jobs = jobs;
         this.poll = poll;
@@ -67,6 +69,7 @@ public class Submissions {
         this.meters = meters;
         this.webhooks = webhooks;
         this.inProcess = inProcess;
+        this.spend = spend;
     }
 
     /**
@@ -163,13 +166,19 @@ public class Submissions {
         // a request id the bundle makes is random (never derived from the job or the user) and stored before sending
         String requestId = job.clientRequestId() ? UUID.randomUUID().toString() : null;
         Optional<Run> started = store.startRun(jobName, job.provider(), requestId,
-                exchange.getProperty(LATEST_RUN, String.class));
+                exchange.getProperty(LATEST_RUN, String.class), spend.of(job));
         if (started.isEmpty()) {
             on.action(Action.NONE);
             startedElsewhere(jobName);
             return;
         }
         Run run = started.get();
+        if (run.status() == RunStatus.OVER_BUDGET) {
+            on.action(Action.NONE);
+            LOG.warn("{}: OVER BUDGET — {} (run {}; {})", jobName, run.message(), run.runId(), job.isOnce()
+                    ? "the next start tries again" : "its next firing tries again");
+            return;
+        }
         store.destination(run.runId(), destinations.apply(job));
         exchange.setProperty(RunExchange.RUN_ID, run.runId());
         on.requestId(requestId).action(Action.SUBMIT);

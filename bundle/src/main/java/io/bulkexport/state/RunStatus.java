@@ -17,7 +17,9 @@ public enum RunStatus {
     /** The vendor refused or failed the request, or it never became ready in time. */
     FAILED(true),
     /** The outcome of the submission is unknown (the process died or the call broke after sending it): a person decides. */
-    NEEDS_ATTENTION(true);
+    NEEDS_ATTENTION(true),
+    /** Not submitted: what it may buy does not fit a budget ({@code bulkexport.*.budget.*}). Nothing was paid. */
+    OVER_BUDGET(true);
 
     private final boolean terminal;
 

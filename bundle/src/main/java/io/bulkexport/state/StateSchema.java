@@ -87,7 +87,20 @@ final class StateSchema {
             List.of("ALTER TABLE bulkexport_instance ADD COLUMN IF NOT EXISTS counted_at BIGINT"),
             // 5: the fencing token of a file's claim, raised by every (re)claim: only the attempt made under the
             // latest claim may land the file
-            List.of("ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS claim_epoch BIGINT DEFAULT 0 NOT NULL"));
+            List.of("ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS claim_epoch BIGINT DEFAULT 0 NOT NULL"),
+            // 6: spend control. The records a run may buy (then, once DONE, those it delivered), counted against
+            // budgets whose rows are locked while a submission is checked; the credit balance a vendor last
+            // reported; and each job's incremental cursor (the start of its last DONE run) with the reset last
+            // applied to it
+            List.of("ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS budget_records BIGINT",
+                    "CREATE INDEX IF NOT EXISTS bulkexport_run_created ON bulkexport_run (created_at)",
+                    "CREATE TABLE IF NOT EXISTS bulkexport_budget (scope VARCHAR(100) NOT NULL PRIMARY KEY)",
+                    "CREATE TABLE IF NOT EXISTS bulkexport_credits ("
+                            + " provider VARCHAR(100) NOT NULL PRIMARY KEY,"
+                            + " credits BIGINT NOT NULL,"
+                            + " seen_at BIGINT NOT NULL)",
+                    "ALTER TABLE bulkexport_job ADD COLUMN IF NOT EXISTS since_at BIGINT",
+                    "ALTER TABLE bulkexport_job ADD COLUMN IF NOT EXISTS since_reset VARCHAR(100)"));
 
     /** The schema version this release writes. */
     static final int CURRENT = VERSIONS.size();

@@ -48,6 +48,8 @@ public class StateStore {
     private final WebhookTokens webhookTokens;
     private final Firings firings;
     private final FileLedger files;
+    private final Budgets budgets;
+    private final SinceCursors since;
     private final List<Runnable> endListeners = new CopyOnWriteArrayList<>();
 
     /** A store that owns nothing: a reader (the status command), or a test. */
@@ -67,6 +69,18 @@ public class StateStore {
         this.webhookTokens = new WebhookTokens(jdbc, clock);
         this.firings = new Firings(jdbc, instanceId);
         this.files = new FileLedger(jdbc, clock, instanceId);
+        this.budgets = new Budgets(jdbc, clock);
+        this.since = new SinceCursors(jdbc);
+    }
+
+    /** Each job's incremental cursor. */
+    public SinceCursors since() {
+        return since;
+    }
+
+    /** What the runs have bought against each budget, and the credit balances vendors reported. */
+    public Budgets budgets() {
+        return budgets;
     }
 
     /** The instances sharing the database and their leases, as this instance sees them. */
@@ -251,16 +265,27 @@ public class StateStore {
      * meanwhile, so of several instances deciding at once, one starts the run and the others get empty.
      */
     public Optional<Run> startRun(String jobName, String provider, String requestId, String expectedLatest) {
+        return startRun(jobName, provider, requestId, expectedLatest, null);
+    }
+
+    /**
+     * As {@link #startRun(String, String, String, String)}, for a submission that spends: the run reserves the most
+     * records it may buy against the budgets ({@link Budgets}), checked in the same transaction. When they do not
+     * fit, the run is stored {@link RunStatus#OVER_BUDGET} (ended, nothing to send) with the reason as its message.
+     */
+    public Optional<Run> startRun(String jobName, String provider, String requestId, String expectedLatest,
+                                  Budgets.Spend spend) {
         jdbc.insertOnce("INSERT INTO bulkexport_job (job_name) VALUES (?)", jobName);
+        if (spend != null) {
+            budgets.prepare(spend);
+        }
         String runId = UUID.randomUUID().toString();
+        String refused = null;
         try (Connection c = jdbc.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement lock = c.prepareStatement(
-                        "SELECT job_name FROM bulkexport_job WHERE job_name = ? FOR UPDATE")) {
-                    bind(lock, jobName);
-                    lock.executeQuery().close();
-                }
+                StateJdbc.query(c, "SELECT job_name FROM bulkexport_job WHERE job_name = ? FOR UPDATE",
+                        rs -> rs.getString("job_name"), jobName);
                 String latest = null;
                 try (PreparedStatement ps = c.prepareStatement("SELECT run_id FROM bulkexport_run WHERE job_name = ?"
                         + " ORDER BY created_at DESC, run_id DESC")) {
@@ -276,7 +301,16 @@ public class StateStore {
                     c.rollback();
                     return Optional.empty();
                 }
+                refused = spend == null ? null : Budgets.refusal(c, spend, clock.instant()).orElse(null);
                 insertRun(c, runId, jobName, provider, requestId);
+                if (refused != null) {
+                    long now = clock.millis();
+                    execute(c, "UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ? WHERE run_id = ?",
+                            RunStatus.OVER_BUDGET.name(), clip(refused), now, runId);
+                } else if (spend != null) {
+                    execute(c, "UPDATE bulkexport_run SET budget_records = ? WHERE run_id = ?", spend.records(),
+                            runId);
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -284,6 +318,9 @@ public class StateStore {
             }
         } catch (SQLException e) {
             throw new StateStoreException("cannot start a run of " + jobName, e);
+        }
+        if (refused != null) {
+            endListeners.forEach(Runnable::run);
         }
         return run(runId);
     }
@@ -376,6 +413,10 @@ public class StateStore {
                 if (files.stream().allMatch(f -> f.status() == FileStatus.DONE)) {
                     manifest.end(run, files);
                     ended = RunStatus.DONE;
+                    // against the budgets it counts what it delivered now, if less than it reserved
+                    execute(c, "UPDATE bulkexport_run SET budget_records = ? WHERE run_id = ? AND budget_records > ?",
+                            Budgets.delivered(files), runId, Budgets.delivered(files));
+                    SinceCursors.moved(c, run);
                 } else {
                     message = clip(incomplete.apply(files));
                     ended = RunStatus.INCOMPLETE;

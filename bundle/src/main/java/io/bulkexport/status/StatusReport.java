@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,12 +44,20 @@ public final class StatusReport {
     private final StateStore store;
     private final Clock clock;
     private final String command;
+    private final Supplier<List<Map<String, Object>>> budgets;
 
     /** @param command how the user starts this app, for the commands the report suggests (e.g. bin/bulk-export) */
     public StatusReport(StateStore store, Clock clock, String command) {
+        this(store, clock, command, List::of);
+    }
+
+    /** @param budgets each spend budget's use and what is left ({@code SpendControl#report}), shown after the jobs */
+    public StatusReport(StateStore store, Clock clock, String command,
+                        Supplier<List<Map<String, Object>>> budgets) {
         this.store = store;
         this.clock = clock;
         this.command = command;
+        this.budgets = budgets;
     }
 
     /** The last run of every job the database knows, by job name. */
@@ -61,9 +70,15 @@ public final class StatusReport {
         return jobs;
     }
 
-    /** {@code {"jobs": [...]}} */
+    /** {@code {"jobs": [...]}}, and {@code "budgets": [...]} when any is set */
     public String json() {
-        return write(Map.of("jobs", jobs()));
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("jobs", jobs());
+        List<Map<String, Object>> spend = budgets.get();
+        if (!spend.isEmpty()) {
+            page.put("budgets", spend);
+        }
+        return write(page);
     }
 
     /** A run with its files, or empty if the database has no such run. */
@@ -89,8 +104,9 @@ public final class StatusReport {
     /** One line per job, then the command that resolves each run needing a person. */
     public String text() {
         List<JobStatus> jobs = jobs();
+        String spend = budgetsText();
         if (jobs.isEmpty()) {
-            return "no runs yet: the state database holds no job's run\n";
+            return "no runs yet: the state database holds no job's run\n" + spend;
         }
         int width = Math.max(3, jobs.stream().mapToInt(j -> j.job().length()).max().orElse(3));
         StringBuilder out = new StringBuilder(String.format("%-" + width + "s  %-15s  %9s  %10s  %5s  %s%n",
@@ -107,6 +123,26 @@ public final class StatusReport {
                     age(Duration.between(Instant.parse(since), now)), detail));
             if (job.resolve() != null) {
                 out.append(" ".repeat(width + 2)).append("→ ").append(job.resolve()).append('\n');
+            }
+        }
+        return out.append(spend).toString();
+    }
+
+    /** One line per budget (use, what is left, when it renews) and per credit floor; empty when none is set. */
+    private String budgetsText() {
+        StringBuilder out = new StringBuilder();
+        for (Map<String, Object> budget : budgets.get()) {
+            if (out.isEmpty()) {
+                out.append('\n');
+            }
+            if (budget.containsKey("floor")) {
+                out.append(String.format("%s = %s: %s%n", budget.get("budget"), budget.get("floor"),
+                        budget.get("reported") == null ? "no balance reported yet"
+                                : "balance " + budget.get("reported") + " reported at " + budget.get("reportedAt")
+                                + ", " + budget.get("left") + " left after the submissions since"));
+            } else {
+                out.append(String.format("%s = %s: %s used, %s left (renews %s)%n", budget.get("budget"),
+                        budget.get("records"), budget.get("used"), budget.get("left"), budget.get("renews")));
             }
         }
         return out.toString();

@@ -29,11 +29,19 @@ public class VendorResponses {
 
     private final long maxRetryAfterMillis;
     private final ExportMeters meters;
+    private final java.util.function.BiConsumer<String, String> credits;
 
     /** @param meters counts every answer, by provider, call and code, and the credits the vendor reports */
     public VendorResponses(Duration maxRetryAfter, ExportMeters meters) {
+        this(maxRetryAfter, meters, (provider, balance) -> { });
+    }
+
+    /** @param credits told each credit balance a vendor reports (provider, header text), for the credit floors */
+    public VendorResponses(Duration maxRetryAfter, ExportMeters meters,
+                           java.util.function.BiConsumer<String, String> credits) {
         this.maxRetryAfterMillis = maxRetryAfter.toMillis();
         this.meters = meters;
+        this.credits = credits;
     }
 
     /** Passes a 2xx answer; throws for anything else. The provider's name selects its error hints. */
@@ -43,8 +51,11 @@ public class VendorResponses {
         if (status == null) {
             throw new IllegalStateException("no HTTP status on the exchange: call the vendor before checking");
         }
-        meters.vendorAnswer(provider, exchange.getProperty(ExportMeters.CALL, String.class), status,
-                message.getHeader(CREDITS_REMAINING, String.class));
+        String balance = message.getHeader(CREDITS_REMAINING, String.class);
+        meters.vendorAnswer(provider, exchange.getProperty(ExportMeters.CALL, String.class), status, balance);
+        if (balance != null) {
+            credits.accept(provider, balance);
+        }
         message.removeHeader(Exchange.REDELIVERY_DELAY);
         if (status >= 200 && status < 300 || expected(exchange, status)) {
             return;

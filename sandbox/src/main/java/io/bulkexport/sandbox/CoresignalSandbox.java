@@ -57,6 +57,8 @@ public final class CoresignalSandbox implements AutoCloseable {
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile boolean callWebhooks = true;
     private final List<String> webhooksCalled = new CopyOnWriteArrayList<>();
+    /** The account's credit balance once {@link #credits(long)} set one: charged per record at submission. */
+    private final java.util.concurrent.atomic.AtomicLong credits = new java.util.concurrent.atomic.AtomicLong(-1);
 
     /** A sandbox with {@link SandboxSettings#defaults()}. */
     public CoresignalSandbox() {
@@ -113,6 +115,41 @@ public final class CoresignalSandbox implements AutoCloseable {
     /** The settings this sandbox runs with. */
     public SandboxSettings settings() {
         return settings;
+    }
+
+    /**
+     * Gives the account a credit balance: from now on each submission is charged its limit (or its ids) at once,
+     * refused with 402 "Insufficient credits" when the balance is short, and every answer carries the balance in
+     * {@code x-credits-remaining}, as Coresignal's do.
+     */
+    public void credits(long balance) {
+        credits.set(balance);
+    }
+
+    /** The credit balance left, or -1 when none was set. */
+    public long creditsLeft() {
+        return credits.get();
+    }
+
+    private Map<String, String> creditHeaders() {
+        long left = credits.get();
+        return left < 0 ? Map.of() : Map.of("x-credits-remaining", String.valueOf(left));
+    }
+
+    /** Charges a submission; false (and nothing charged) when the balance is short. */
+    private boolean charge(long records) {
+        while (true) {
+            long left = credits.get();
+            if (left < 0) {
+                return true;
+            }
+            if (records > left) {
+                return false;
+            }
+            if (credits.compareAndSet(left, left - records)) {
+                return true;
+            }
+        }
     }
 
     /** Queues of faults to play on coming requests. */
@@ -274,14 +311,19 @@ public final class CoresignalSandbox implements AutoCloseable {
             content = storedFiles != null ? storedFiles
                     : GeneratedExport.consecutive(seed, settings, limit == null ? Long.MAX_VALUE : limit, fileNames);
         }
+        if (!charge(limit != null ? limit : ids.length)) {
+            exchange.respondJson(402, Json.detail("Insufficient credits"), creditHeaders());
+            return;
+        }
         long readyAt = System.nanoTime() + settings.readyAfter().toNanos();
         requests.put(requestId, new CoresignalDataRequest(requestId, content, readyAt));
         synchronized (submissions) {
             submissions.add(new Submission(requestId, dataset, method, body,
                     Arrays.stream(ids).boxed().toList(), limit, Instant.now()));
         }
-        exchange.respondJson(settings.submitStatus(), Json.object(settings.idKey(), requestId),
-                Map.of("Location", "/v2/data_requests/" + requestId + "/files"));
+        Map<String, String> headers = new java.util.HashMap<>(creditHeaders());
+        headers.put("Location", "/v2/data_requests/" + requestId + "/files");
+        exchange.respondJson(settings.submitStatus(), Json.object(settings.idKey(), requestId), headers);
         if (webhookUrl != null) {
             String url = webhookUrl;
             webhookCaller.schedule(() -> callWebhook(url, requestId), settings.readyAfter().toMillis(),
