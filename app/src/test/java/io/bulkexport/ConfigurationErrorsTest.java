@@ -38,6 +38,7 @@ class ConfigurationErrorsTest {
         "unknown template   | provider: data-requests\\ndataset: profile\\ndownload: /requests/${variable.nope}/data | template placeholder ${variable.nope} is unknown",
         "not Simple         | provider: data-requests\\ndataset: profile\\ndownload: /requests/${requestId}/data   | a job's value is written ${variable.NAME}",
         "bad encoding       | provider: data-requests\\ndataset: profile\\nencoding: br                          | encoding 'br' is not one of",
+        "since, no initial  | provider: datafiniti\\ndataset: businesses\\nquery: dateUpdated:[${variable.since} TO *]\\nlimit: 5 | query uses ${variable.since}, which has no value before the job's first DONE run: set since_initial",
     })
     void should_refuse_a_bad_job_with_one_line(String name, String job, String expected) throws Exception {
         Files.writeString(dir.resolve("q.json"), "{\"es_dsl_query\": {}}");
@@ -210,6 +211,30 @@ class ConfigurationErrorsTest {
             assertThat(app.manifest("engineers").get("records").asLong()).isEqualTo(100);
         } finally {
             System.setProperty("CORESIGNAL_API_KEY", ExportHarness.API_KEY);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "budget, no limit   | bulkexport.budget.records-per-month           | 100000 | job unlimited (",
+        "budget, no provider | bulkexport.coresignl.budget.records-per-day  | 5000   | bulkexport.coresignl.budget.records-per-day names no provider 'coresignl' (providers: coresignal,",
+        "no such budget     | bulkexport.coresignal.budget.records-per-week | 5000   | bulkexport.coresignal.budget.records-per-week is not a budget setting: a budget is",
+        "budget, no number  | bulkexport.coresignal.budget.records-per-day  | lots   | bulkexport.coresignal.budget.records-per-day must be a whole number of records",
+        "since, no job      | bulkexport.since.nosuch                        | none   | bulkexport.since.nosuch names no job: 'nosuch' (jobs: unlimited)",
+        "since, no instant  | bulkexport.since.unlimited                     | monday | bulkexport.since.unlimited = 'monday' is neither an instant",
+    })
+    void should_refuse_a_spend_setting_that_cannot_be_counted_with_one_line(String name, String key, String value,
+                                                                            String expected) throws Exception {
+        try (ExportHarness app = new ExportHarness(dir, SandboxSettings.defaults())) {
+            app.esDslJob("unlimited").set(key, value);
+            String err = runCapturingStderr(app);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).startsWith("bulk-export: configuration error: ").contains(expected);
+            if (name.equals("budget, no limit")) {
+                assertThat(err).contains("sets no limit, so what it may buy cannot be counted against"
+                        + " bulkexport.budget.records-per-month: give it a limit");
+            }
+            assertThat(app.sandbox.requestLog()).isEmpty();
         }
     }
 

@@ -19,6 +19,7 @@ import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.Plan;
 import io.bulkexport.run.RunMode;
+import io.bulkexport.run.SinceValues;
 import io.bulkexport.run.SpendControl;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.S3Check;
@@ -90,12 +91,13 @@ public class BulkExportRoutes extends RouteBuilder {
         String instanceId = state.instanceId();
         SpendControl spend = new SpendControl(store, settings.under("bulkexport."));
         registry.bind("spend", spend);
+        SinceValues since = new SinceValues(store, settings.under(SinceValues.SETTING));
         ExportMeters meters = ExportMeters.forContext(context, store::countByStatus, spend::report);
         registry.bind("exportMeters", ExportMeters.class, meters);
         VendorBeans.bind(registry, settings, resources, clock, state.instances(), meters, spend);
         SinkBeans sinks = SinkBeans.bind(context, registry, settings, resources, meters, this);
         RunBeans runs = RunBeans.bind(registry, settings, resources, clock, state, sinks, meters, completion, once,
-                spend);
+                spend, since);
         Jobs jobs = runs.jobs();
         RunMode runMode = runs.runMode();
         S3Settings s3Settings = sinks.s3Settings();
@@ -110,7 +112,7 @@ public class BulkExportRoutes extends RouteBuilder {
         checkAgainstJobs(context, settings, catalog, providers);
         spend.use(providers.keySet(), catalog);
         if (plan) {
-            planOnStart(context, settings, store, jobs, sinks, completion, spend);
+            planOnStart(context, settings, store, jobs, sinks, completion, spend, since);
             return;
         }
         Map<String, Set<String>> sinksByProvider = new java.util.TreeMap<>();
@@ -168,8 +170,8 @@ public class BulkExportRoutes extends RouteBuilder {
      * or the output folders.
      */
     private static void planOnStart(CamelContext context, Settings settings, StateStore store, Jobs jobs,
-                                    SinkBeans sinks, RunCompletion completion, SpendControl spend)
-            throws Exception {
+                                    SinkBeans sinks, RunCompletion completion, SpendControl spend,
+                                    SinceValues since) throws Exception {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         for (RouteDefinition route : model.getRouteDefinitions()) {
             if (SELF_STARTING.contains(route.getRouteId())) {
@@ -178,7 +180,7 @@ public class BulkExportRoutes extends RouteBuilder {
         }
         Plan plan = new Plan(store, jobs, Clock.systemUTC(), settings.list("bulkexport.new-run"),
                 settings.under("bulkexport.attach."), sinks.destinations(),
-                settings.optional("bulkexport.webhook.public-url").orElse(null), spend);
+                settings.optional("bulkexport.webhook.public-url").orElse(null), spend, since);
         boolean json = "json".equals(settings.oneOf("bulkexport.plan.format", "text", "json"));
         context.addStartupListener(new org.apache.camel.StartupListener() {
             @Override
@@ -220,6 +222,7 @@ public class BulkExportRoutes extends RouteBuilder {
                         + String.join(", ", names) + "; or all)");
             }
         }
+        SinceValues.check(settings.under(SinceValues.SETTING), names);
         settings.under("bulkexport.attach.").forEach((job, id) -> {
             if (!names.contains(job)) {
                 throw new ConfigurationException("bulkexport.attach." + job + " names no job: '" + job + "' (jobs: "

@@ -17,6 +17,7 @@ import io.bulkexport.run.Polls;
 import io.bulkexport.run.Recovery;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.RunsInProcess;
+import io.bulkexport.run.SinceValues;
 import io.bulkexport.run.SpendControl;
 import io.bulkexport.run.Submissions;
 import io.bulkexport.run.Webhooks;
@@ -35,7 +36,7 @@ record RunBeans(Jobs jobs, RunMode runMode) {
 
     static RunBeans bind(Registry registry, Settings settings, BundleResources resources, Clock clock,
                          StateBeans state, SinkBeans sinks, ExportMeters meters, RunCompletion completion,
-                         boolean once, SpendControl spend) {
+                         boolean once, SpendControl spend, SinceValues since) {
         StateStore store = state.store();
         Jobs jobs = new Jobs();
         registry.bind("jobs", jobs);
@@ -62,7 +63,7 @@ record RunBeans(Jobs jobs, RunMode runMode) {
                     if ("s3".equals(job.sink()) && resources.s3Check != null) {
                         resources.s3Check.requireAccepted();
                     }
-                }, meters, webhooks, inProcess, spend));
+                }, meters, webhooks, inProcess, spend, since));
         registry.bind("polls", new Polls(store, jobs, poll, clock, meters, webhooks, inProcess));
         registry.bind("downloads", new Downloads(store, jobs, sinks.destinations(), inProcess));
         registry.bind("landings", new Landings(store, state.fileClaims(), meters,

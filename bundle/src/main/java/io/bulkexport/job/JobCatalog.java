@@ -31,7 +31,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public class JobCatalog {
     /** Keys every job file may hold; each provider adds its own options (request, query, limit, format…). */
-    private static final Set<String> KEYS = Set.of("name", "provider", "dataset", "method", "schedule", "sink");
+    private static final Set<String> KEYS = Set.of("name", "provider", "dataset", "method", "schedule", "sink",
+            "since_format", "since_initial");
     private static final Set<String> SINKS = Set.of("file", "s3");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
@@ -195,9 +196,42 @@ public class JobCatalog {
             throw new ConfigurationException(where + ": sink '" + sink + "' is not one of " + SINKS);
         }
         JobRequestReader.Found asked = new JobRequestReader(provider, yaml, file).read(dataset, method);
-        return new JobDefinition(name, file, providerName, dataset, method, asked.request(), asked.limit(), schedule,
-                sink, asked.upload(), provider.isUpload(method), asked.format(), asked.options(), asked.values(),
-                provider.clientRequestIds());
+        JobDefinition job = new JobDefinition(name, file, providerName, dataset, method, asked.request(),
+                asked.limit(), schedule, sink, asked.upload(), provider.isUpload(method), asked.format(),
+                asked.options(), asked.values(), provider.clientRequestIds(), incremental(yaml, where));
+        checkSince(job, where);
+        return job;
+    }
+
+    private static JobDefinition.Incremental incremental(Map<String, Object> yaml, String where) {
+        String format = text(yaml, "since_format", null, where);
+        if (format != null) {
+            try {
+                java.time.format.DateTimeFormatter.ofPattern(format).withZone(java.time.ZoneOffset.UTC)
+                        .format(java.time.Instant.EPOCH);
+            } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                throw new ConfigurationException(where + ": since_format '" + format + "' is not a date-time pattern"
+                        + " (" + e.getMessage() + "); e.g. \"yyyy-MM-dd'T'HH:mm:ss'Z'\" or \"yyyy-MM-dd\"");
+            }
+        }
+        return new JobDefinition.Incremental(format, text(yaml, "since_initial", null, where));
+    }
+
+    /**
+     * A job option whose text holds {@code ${variable.since}} (a query) needs a value on the first run too: with none
+     * it would be sent with the placeholder in it, so since_initial is required there.
+     */
+    private static void checkSince(JobDefinition job, String where) {
+        if (job.incremental().initial() != null) {
+            return;
+        }
+        job.options().forEach((key, value) -> {
+            if (value.contains("${variable." + JobDefinition.SINCE + "}")) {
+                throw new ConfigurationException(where + ": " + key + " uses ${variable.since}, which has no value"
+                        + " before the job's first DONE run: set since_initial (the value its first run uses, e.g."
+                        + " '*' in a Datafiniti range, or a date)");
+            }
+        });
     }
 
     private static Map<String, Object> readYaml(Path file) {

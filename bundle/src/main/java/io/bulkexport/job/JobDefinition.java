@@ -1,6 +1,10 @@
 package io.bulkexport.job;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +23,8 @@ import java.util.Map;
  *                     limit, format (the vendor's name for it), request, every option; see
  *                     {@link #templateValues(String)}
  * @param clientRequestId true when the bundle makes the request id (a random UUID) before the creation call
+ * @param incremental  how {@code ${variable.since}} is written for the job: {@code since_format} and
+ *                     {@code since_initial} of its file
  */
 public record JobDefinition(
         String name,
@@ -35,9 +41,40 @@ public record JobDefinition(
         String format,
         Map<String, String> options,
         Map<String, Object> values,
-        boolean clientRequestId) {
+        boolean clientRequestId,
+        Incremental incremental) {
 
     public static final String ONCE = "once";
+    /** The template value of an incremental job: the start of its last DONE run. */
+    public static final String SINCE = "since";
+    private static final String SINCE_PLACEHOLDER = "${variable." + SINCE + "}";
+
+    /**
+     * How a job writes {@code ${variable.since}}.
+     *
+     * @param format  a {@link DateTimeFormatter} pattern, in UTC; null: ISO-8601 to the second, e.g.
+     *                2026-12-06T06:00:00Z
+     * @param initial the value before the job's first DONE run, or null: absent then
+     */
+    public record Incremental(String format, String initial) {
+        public static final Incremental NONE = new Incremental(null, null);
+
+        /** The cursor as the job writes it; {@link #initial} when there is none yet. */
+        public String text(Instant cursor) {
+            if (cursor == null) {
+                return initial;
+            }
+            Instant second = cursor.truncatedTo(ChronoUnit.SECONDS);
+            return format == null ? DateTimeFormatter.ISO_INSTANT.format(second)
+                    : DateTimeFormatter.ofPattern(format).withZone(ZoneOffset.UTC).format(second);
+        }
+    }
+
+    /** True when the job's request uses {@code ${variable.since}}: only then is it an incremental job. */
+    public boolean usesSince() {
+        return values.values().stream().anyMatch(value -> value != null
+                && String.valueOf(value).contains(SINCE_PLACEHOLDER));
+    }
 
     /** True for a one-shot job; false for a recurring job with a cron schedule. */
     public boolean isOnce() {
@@ -68,14 +105,21 @@ public record JobDefinition(
 
     /** The values for a request template, with {@code requestId} (null until the request id is known). */
     public Map<String, Object> templateValues(String requestId) {
-        return templateValues(requestId, null);
+        return templateValues(requestId, null, null);
     }
 
-    /** As {@link #templateValues(String)}, with the URL the vendor is to call when the request is ready (or null). */
-    public Map<String, Object> templateValues(String requestId, String webhookUrl) {
+    /**
+     * As {@link #templateValues(String)}, with the URL the vendor is to call when the request is ready (or null) and
+     * {@code since} (or null). A job's own text option that holds {@code ${variable.since}} (a query) has it
+     * written in as text; the job's request file is a template of its own, filled by the provider's.
+     */
+    public Map<String, Object> templateValues(String requestId, String webhookUrl, String since) {
         Map<String, Object> all = new LinkedHashMap<>(values);
+        all.replaceAll((name, value) -> value instanceof String text && text.contains(SINCE_PLACEHOLDER)
+                && since != null ? text.replace(SINCE_PLACEHOLDER, since) : value);
         all.put("requestId", requestId);
         all.put("webhookUrl", webhookUrl);
+        all.put(SINCE, since);
         return all;
     }
 

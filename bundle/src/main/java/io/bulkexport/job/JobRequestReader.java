@@ -79,6 +79,7 @@ final class JobRequestReader {
         values.put(ALL_RECORDS, null);
         values.put(FORMAT, provider.formats().getOrDefault(format, format));
         values.put(REQUEST, requestJson);
+        values.put(JobDefinition.SINCE, null); // known to the templates; a run sets it (JobDefinition#templateValues)
         checkTemplates(options, values);
         return new Found(requestFile, limit, uploaded, format, Map.copyOf(options),
                 java.util.Collections.unmodifiableMap(values));

@@ -80,13 +80,16 @@ public class Plan {
     private final Function<JobDefinition, String> destinations;
     private final String webhookBase;
     private final SpendControl spend;
+    private final SinceValues since;
 
     /**
      * @param webhookBase the webhook public URL when set (a submission then carries a callback URL), else null
      * @param spend       the budgets, to say whether a submission would fit them now
+     * @param since       an incremental job's {@code ${variable.since}}, as its next submission would send it
      */
     public Plan(StateStore store, Jobs jobs, Clock clock, Set<String> newRuns, Map<String, String> attach,
-                Function<JobDefinition, String> destinations, String webhookBase, SpendControl spend) {
+                Function<JobDefinition, String> destinations, String webhookBase, SpendControl spend,
+                SinceValues since) {
         this.store = store;
         this.jobs = jobs;
         this.clock = clock;
@@ -95,6 +98,7 @@ public class Plan {
         this.destinations = destinations;
         this.webhookBase = webhookBase;
         this.spend = spend;
+        this.since = since;
     }
 
     /** The plan of every job, in the catalog's order. */
@@ -126,7 +130,11 @@ public class Plan {
         }
         plan.put("sink", job.sink());
         plan.put("destination", destinations.apply(job));
-        plan.put("submission", call(context, producer, job));
+        String[] sinceValue = since(job);
+        if (sinceValue != null) {
+            plan.put("since", (sinceValue[0] == null ? "absent" : sinceValue[0]) + " (" + sinceValue[1] + ")");
+        }
+        plan.put("submission", call(context, producer, job, sinceValue == null ? null : sinceValue[0]));
         return plan;
     }
 
@@ -190,8 +198,19 @@ public class Plan {
     }
 
     /** The submission's call: the provider's submit route, run up to its API route, which captures it. */
-    private Map<String, Object> call(CamelContext context, ProducerTemplate producer, JobDefinition job) {
+    /** The since value of an incremental job's next submission and where it comes from; null for other jobs. */
+    private String[] since(JobDefinition job) {
+        try {
+            return since.peek(job).orElse(null);
+        } catch (StateStoreException e) {
+            return job.usesSince() ? new String[] {job.incremental().text(null), "no state database yet"} : null;
+        }
+    }
+
+    private Map<String, Object> call(CamelContext context, ProducerTemplate producer, JobDefinition job,
+                                     String sinceValue) {
         Exchange exchange = new DefaultExchange(context);
+        exchange.setProperty(RunExchange.SINCE, sinceValue);
         RunExchange.of(exchange).job(job).requestId(job.clientRequestId() ? REQUEST_ID_AT_SUBMISSION : null);
         ProviderSpec spec = context.getRegistry().lookupByNameAndType(job.provider(), ProviderSpec.class);
         if (webhookBase != null && spec != null && spec.webhooks()) {

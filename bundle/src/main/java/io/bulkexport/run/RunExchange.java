@@ -40,6 +40,8 @@ public final class RunExchange {
     public static final String EXPECTED_STATUSES = "expectedStatuses";
     /** The callback URL a submission carries when webhooks are on. */
     public static final String WEBHOOK_URL = "webhookUrl";
+    /** An incremental job's {@code ${variable.since}} for this submission (absent before its first DONE run). */
+    public static final String SINCE = "since";
     /** A provider route's parsed answer. */
     public static final String ANSWER = "answer";
     // a status check's outcome, set by the provider's status route

@@ -45,6 +45,7 @@ public class Submissions {
     private final Webhooks webhooks;
     private final RunsInProcess inProcess;
     private final SpendControl spend;
+    private final SinceValues since;
 
     /**
      * @param newRuns jobs the user asked to run again (paid again) although their last run ended; "all" for every job
@@ -53,11 +54,12 @@ public class Submissions {
      * @param sinkCheck throws if the job's sink would refuse its files, before anything is submitted or stored
      * @param webhooks  arms a submission's webhook, whose runs are polled at its slower fallback interval
      * @param spend     the budgets a submission must fit, checked as its run is stored
+     * @param since     an incremental job's {@code ${variable.since}}
      */
     public Submissions(StateStore store, Jobs jobs, PollPolicy poll, Clock clock, Set<String> newRuns,
                        Map<String, String> attach, Function<JobDefinition, String> destinations,
                        Consumer<JobDefinition> sinkCheck, ExportMeters meters, Webhooks webhooks,
-                       RunsInProcess inProcess, SpendControl spend) {
+                       RunsInProcess inProcess, SpendControl spend, SinceValues since) {
         this.store = store;
         this.jobs = jobs;
         this.poll = poll;
@@ -70,6 +72,7 @@ public class Submissions {
         this.webhooks = webhooks;
         this.inProcess = inProcess;
         this.spend = spend;
+        this.since = since;
     }
 
     /**
@@ -165,6 +168,8 @@ public class Submissions {
         String jobName = job.name();
         // a request id the bundle makes is random (never derived from the job or the user) and stored before sending
         String requestId = job.clientRequestId() ? UUID.randomUUID().toString() : null;
+        // read before the run is stored: a run stored is one whose sending may have begun
+        String sinceValue = since.next(job);
         Optional<Run> started = store.startRun(jobName, job.provider(), requestId,
                 exchange.getProperty(LATEST_RUN, String.class), spend.of(job));
         if (started.isEmpty()) {
@@ -184,10 +189,13 @@ public class Submissions {
         on.requestId(requestId).action(Action.SUBMIT);
         Optional<String> webhook = webhooks.arm(run.runId(), job.provider());
         webhook.ifPresent(url -> exchange.setProperty(RunExchange.WEBHOOK_URL, url));
-        LOG.info("{}: submitting a {} {}/{} request{}{}{} (run {})", jobName, job.provider(), job.dataset(),
+        exchange.setProperty(RunExchange.SINCE, sinceValue);
+        LOG.info("{}: submitting a {} {}/{} request{}{}{}{} (run {})", jobName, job.provider(), job.dataset(),
                 job.method(), job.limit() == null ? "" : " limited to " + job.limit() + " records",
                 requestId == null ? "" : " with request id " + requestId,
-                webhook.isPresent() ? ", with a webhook" : "", run.runId());
+                webhook.isPresent() ? ", with a webhook" : "",
+                !job.usesSince() ? "" : sinceValue == null ? ", for everything (no DONE run yet)"
+                        : ", for what changed since " + sinceValue, run.runId());
     }
 
     private static void startedElsewhere(String jobName) {

@@ -58,10 +58,11 @@ public class RequestBodies {
         exchange.getMessage().setBody(form.build());
     }
 
-    /** The job's values, with the request id when known and the webhook URL when one is armed. */
+    /** The job's values, with the request id when known, the webhook URL when one is armed, and since. */
     private static Map<String, Object> values(Exchange exchange, JobDefinition job) {
         return job.templateValues(exchange.getProperty(RunExchange.REQUEST_ID, String.class),
-                exchange.getProperty(RunExchange.WEBHOOK_URL, String.class));
+                exchange.getProperty(RunExchange.WEBHOOK_URL, String.class),
+                exchange.getProperty(RunExchange.SINCE, String.class));
     }
 
     private static ProviderSpec spec(Exchange exchange, JobDefinition job) {
