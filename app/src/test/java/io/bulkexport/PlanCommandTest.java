@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +95,52 @@ class PlanCommandTest {
                             .endsWith("?" + sent.path("raw").asText());
                 }
             }
+        } finally {
+            System.clearProperty("DATAFINITI_API_TOKEN");
+        }
+    }
+
+    @Test
+    void should_plan_an_incremental_job_its_since_and_its_budget_as_the_run_then_uses_them() throws Exception {
+        System.setProperty("DATAFINITI_API_TOKEN", DatafinitiExportTest.TOKEN);
+        try (DatafinitiSandbox sandbox = new DatafinitiSandbox(DatafinitiExportTest.small()).start();
+             ExportHarness app = ExportHarness.against(dir, sandbox)) {
+            app.set("bulkexport.datafiniti.base-url", sandbox.baseUrl())
+                    .set("bulkexport.datafiniti.download-hosts", sandbox.storageHost())
+                    .set("bulkexport.datafiniti.budget.records-per-day", "7")
+                    .job("hotels", "provider: datafiniti\ndataset: businesses\nformat: csv\nlimit: 5\n"
+                            + "query: \"categories:hotels AND dateUpdated:[${variable.since} TO *]\"\n"
+                            + "since_initial: \"*\"\n");
+            JsonNode first = job(plan(app), "hotels");
+            assertThat(sandbox.requestLog()).as("nothing sent while planning").isEmpty();
+            assertThat(first.path("since").asText()).isEqualTo("* (no DONE run yet)");
+            assertThat(first.path("budget").asText())
+                    .isEqualTo("fits: 7 of bulkexport.datafiniti.budget.records-per-day = 7 left");
+            assertThat(first.path("submission").path("body").asText()).contains("dateUpdated:[* TO *]");
+
+            app.set("bulkexport.run-mode", "once");
+            assertThat(app.run()).isZero();
+            assertThat(sandbox.submissions()).singleElement().satisfies(sent -> assertThat(sent.path("raw").asText())
+                    .isEqualTo(first.path("submission").path("body").asText()));
+            long landed = app.landedRecords("hotels").size();
+
+            app.set("bulkexport.new-run", "hotels");
+            JsonNode second = job(plan(app), "hotels");
+            String since = second.path("since").asText();
+            assertThat(since).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(the start of its last DONE run, .*\\)");
+            assertThat(second.path("submission").path("body").asText())
+                    .contains("dateUpdated:[" + since.substring(0, 20) + " TO *]");
+            assertThat(second.path("budget").asText()).as("the run counts the %d records it delivered", landed)
+                    .isEqualTo(landed + 5 > 7 ? "would end OVER_BUDGET now: over budget:"
+                            + " bulkexport.datafiniti.budget.records-per-day = 7, " + landed + " used today (UTC), "
+                            + (7 - landed) + " left; this job may buy 5 records; the budget renews at "
+                            + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(java.time.Duration.ofDays(1))
+                            : "fits: " + (7 - landed) + " of bulkexport.datafiniti.budget.records-per-day = 7 left");
+
+            app.set("bulkexport.since.hotels", "2026-01-01");
+            assertThat(job(plan(app), "hotels").path("since").asText())
+                    .isEqualTo("2026-01-01T00:00:00Z (bulkexport.since.hotels = 2026-01-01 (applied at the next"
+                            + " submission))");
         } finally {
             System.clearProperty("DATAFINITI_API_TOKEN");
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bulkexport.config.Secrets;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.provider.ProviderSpec;
+import io.bulkexport.state.Budgets;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.StateStore;
 import io.bulkexport.state.StateStoreException;
@@ -163,21 +165,34 @@ public class Plan {
 
     /** Whether a submission would fit the budgets now, when any applies to the job. */
     private Optional<String> budget(JobDefinition job) {
-        io.bulkexport.state.Budgets.Spend asked = spend.of(job);
+        Budgets.Spend asked = spend.of(job);
         if (asked == null) {
             return Optional.empty();
         }
+        List<Budgets.Use> uses;
+        Optional<String> shortfall;
         try {
-            return Optional.of(store.budgets().shortfall(asked).map(why -> "would end OVER_BUDGET now: " + why)
-                    .orElse("fits: " + spend.report().stream()
-                            .filter(line -> line.get("records") != null && (line.get("provider").equals("all")
-                                    || line.get("provider").equals(job.provider())))
-                            .map(line -> line.get("left") + " of " + line.get("budget") + " = " + line.get("records")
-                                    + " left")
-                            .collect(java.util.stream.Collectors.joining("; "))));
+            uses = store.budgets().uses(asked.budgets());
+            shortfall = store.budgets().shortfall(asked);
         } catch (StateStoreException e) {
-            return Optional.of("fits: nothing spent yet (no state database)");
+            // no state database yet: nothing spent, no balance reported
+            Instant now = clock.instant();
+            uses = asked.budgets().stream().map(b -> new Budgets.Use(b, 0, b.period().window(now)[0],
+                    b.period().window(now)[1])).toList();
+            shortfall = uses.stream().filter(use -> asked.records() > use.left()).findFirst()
+                    .map(use -> "over budget: " + use.budget().setting() + " = " + use.budget().records()
+                            + ", less than the " + asked.records() + " records this job may buy");
         }
+        if (shortfall.isPresent()) {
+            return Optional.of("would end OVER_BUDGET now: " + shortfall.get());
+        }
+        List<String> left = new ArrayList<>();
+        uses.forEach(use -> left.add(use.left() + " of " + use.budget().setting() + " = " + use.budget().records()
+                + " left"));
+        if (asked.creditFloor() != null) {
+            left.add("above bulkexport." + job.provider() + ".budget.credits-floor = " + asked.creditFloor());
+        }
+        return Optional.of("fits: " + String.join("; ", left));
     }
 
     private List<String> nextFirings(String cron) {
@@ -203,7 +218,7 @@ public class Plan {
         try {
             return since.peek(job).orElse(null);
         } catch (StateStoreException e) {
-            return job.usesSince() ? new String[] {job.incremental().text(null), "no state database yet"} : null;
+            return job.usesSince() ? new String[] {job.incremental().text(null), "no DONE run yet"} : null;
         }
     }
 
