@@ -136,6 +136,48 @@ class ServiceEndpointsTest {
     }
 
     @Test
+    void budgets_show_their_use_in_the_metrics_the_status_api_and_the_readiness_details() throws Exception {
+        SandboxSettings settings = SandboxSettings.defaults().withFilesPerRequest(2).withRecordsPerFile(150)
+                .withReadyAfter(Duration.ofMillis(300));
+        try (ExportHarness app = new ExportHarness(dir, settings); Service service = new Service(app)) {
+            app.sandbox.sendOnEveryAnswer(Map.of("x-credits-remaining", "4321"));
+            app.job("budgeted", "provider: coresignal\ndataset: employee_clean\nmethod: es_dsl\nlimit: 400\nrequest: "
+                    + Path.of("config/queries/coresignal-python-engineers.json").toAbsolutePath() + "\n")
+                    .set("bulkexport.coresignal.budget.records-per-day", "1000")
+                    .set("bulkexport.budget.records-per-month", "5000")
+                    .set("bulkexport.coresignal.budget.credits-floor", "100");
+            service.start();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> Files.exists(app.requestDir("budgeted").resolve("_manifest.json")));
+            long delivered = app.landedRecords("budgeted").size() + app.quarantined("budgeted").size();
+            assertThat(delivered).isEqualTo(300); // less than its limit: the DONE run counts what it delivered
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                PrometheusText metrics = new PrometheusText(service.get("/observe/metrics").body());
+                assertThat(metrics.sum("bulkexport_budget_records", "provider", "coresignal", "period", "day"))
+                        .isEqualTo(1000);
+                assertThat(metrics.sum("bulkexport_budget_used", "provider", "coresignal", "period", "day"))
+                        .isEqualTo(delivered);
+                assertThat(metrics.sum("bulkexport_budget_left", "provider", "coresignal", "period", "day"))
+                        .isEqualTo(1000 - delivered);
+                assertThat(metrics.sum("bulkexport_budget_left", "provider", "all", "period", "month"))
+                        .isEqualTo(5000 - delivered);
+            });
+            JsonNode budgets = ExportHarness.JSON.readTree(service.api("/api/status", "GET").body()).get("budgets");
+            assertThat(budgets.findValuesAsText("budget")).containsExactlyInAnyOrder(
+                    "bulkexport.coresignal.budget.records-per-day", "bulkexport.budget.records-per-month",
+                    "bulkexport.coresignal.budget.credits-floor");
+            assertThat(budgets.get(0).path("used").asLong() + budgets.get(1).path("used").asLong())
+                    .isEqualTo(2 * delivered);
+            assertThat(budgets.get(2).path("reported").asLong()).isEqualTo(4321);
+            String ready = service.get("/observe/health/ready?exposureLevel=full&data=true").body();
+            assertThat(ready).containsPattern("\"coresignal\\.budget\\.records-per-day\"\\s*:\\s*\"" + (1000 - delivered)
+                    + " of 1000 left\"").containsPattern(
+                    "\"coresignal\\.budget\\.credits-floor\"\\s*:\\s*\"floor 100, balance left 4321\"");
+        }
+    }
+
+    @Test
     void readiness_follows_the_state_database_while_liveness_stays_up() throws Exception {
         Optional<Path> bin = PostgresServer.binaries();
         assumeTrue(bin.isPresent() || System.getenv("BULKEXPORT_REQUIRE_POSTGRES") != null,

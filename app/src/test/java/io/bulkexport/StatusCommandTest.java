@@ -89,6 +89,28 @@ class StatusCommandTest {
     }
 
     @Test
+    void lists_each_budget_with_what_it_has_used_and_left() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("state/db").toAbsolutePath() + ";WRITE_DELAY=0";
+        try (HikariDataSource pool = pool(url)) {
+            StateStore store = new StateStore(pool, Clock.systemUTC(), "i1");
+            store.migrate();
+            store.startRun("spender", "coresignal", null, null, new io.bulkexport.state.Budgets.Spend("coresignal",
+                    1200, List.of(new io.bulkexport.state.Budgets.Budget("coresignal",
+                    io.bulkexport.state.Budgets.Period.DAY, 5000)), null)).orElseThrow();
+        }
+        Result text = statusWith(url, "-Dbulkexport.coresignal.budget.records-per-day=5000");
+        assertThat(text.exit).as(text.err).isZero();
+        assertThat(text.out).containsPattern("bulkexport\\.coresignal\\.budget\\.records-per-day = 5000: 1200 used,"
+                + " 3800 left \\(renews \\d{4}-\\d\\d-\\d\\dT00:00:00Z\\)");
+        JsonNode budgets = ExportHarness.JSON.readTree(statusWith(url,
+                "-Dbulkexport.coresignal.budget.records-per-day=5000", "--json").out).get("budgets");
+        assertThat(budgets).singleElement().satisfies(budget -> {
+            assertThat(budget.get("used").asLong()).isEqualTo(1200);
+            assertThat(budget.get("left").asLong()).isEqualTo(3800);
+        });
+    }
+
+    @Test
     void says_so_when_there_is_no_state_database_yet_or_a_bad_option() throws Exception {
         Result none = status("jdbc:h2:file:" + dir.resolve("nothing/db").toAbsolutePath());
         assertThat(none.exit).isEqualTo(2);

@@ -22,8 +22,8 @@ import io.bulkexport.state.StateStore;
 /**
  * The spend budgets of {@code bulkexport.[<provider>.]budget.records-per-day|records-per-month} and the credit
  * floors of {@code bulkexport.<provider>.budget.credits-floor}, read and checked at start-up: a budget setting that
- * names no provider or no budget, a value that is not a whole number, or a budgeted job that says no most records
- * it may buy is a configuration error, so a typo never leaves spending unchecked. The ledger counts
+ * names no provider or no budget, a value that is not a whole number, or a budgeted job with nothing to cap what it
+ * may buy (no limit) is a configuration error, so a typo never leaves spending unchecked. The ledger counts
  * ({@link Budgets}); this says what applies to a job, and reports each budget's use.
  */
 public class SpendControl {
@@ -44,7 +44,7 @@ public class SpendControl {
     }
 
     /**
-     * Reads the budgets for these providers and refuses a job they cannot count (one without a most records).
+     * Reads the budgets for these providers and refuses a job they cannot count (one without a limit).
      * {@code providers} null: any name is taken (a reader of the ledger, such as the status command, that loads no
      * declarations); {@code catalog} null: no jobs to check.
      */
