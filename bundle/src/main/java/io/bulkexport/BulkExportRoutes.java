@@ -96,7 +96,7 @@ public class BulkExportRoutes extends RouteBuilder {
         registry.bind("exportMeters", ExportMeters.class, meters);
         VendorBeans.bind(registry, settings, resources, clock, state.instances(), meters, spend);
         SinkBeans sinks = SinkBeans.bind(context, registry, settings, resources, meters, this);
-        RunBeans runs = RunBeans.bind(registry, settings, resources, clock, state, sinks, meters, completion, once,
+        RunBeans runs = RunBeans.bind(context, settings, resources, clock, state, sinks, meters, completion, once,
                 spend, since);
         Jobs jobs = runs.jobs();
         RunMode runMode = runs.runMode();
@@ -162,7 +162,7 @@ public class BulkExportRoutes extends RouteBuilder {
 
     /** The routes that start work by themselves (timers, Quartz, the download queue): none runs in plan mode. */
     private static final Set<String> SELF_STARTING = Set.of("startup", "instance-heartbeat", "poll-tick",
-            "download-run");
+            "download-run", "hook-delivery");
 
     /**
      * Plan mode: no route that starts work runs, and once Camel has started, the plan of every job is printed

@@ -10,6 +10,7 @@ import io.bulkexport.health.ServiceHealth;
 import io.bulkexport.metrics.ExportMeters;
 import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.run.Downloads;
+import io.bulkexport.run.Hooks;
 import io.bulkexport.run.Jobs;
 import io.bulkexport.run.Landings;
 import io.bulkexport.run.PollPolicy;
@@ -34,13 +35,22 @@ import org.apache.camel.spi.Registry;
  */
 record RunBeans(Jobs jobs, RunMode runMode) {
 
-    static RunBeans bind(Registry registry, Settings settings, BundleResources resources, Clock clock,
+    static RunBeans bind(org.apache.camel.CamelContext context, Settings settings, BundleResources resources, Clock clock,
                          StateBeans state, SinkBeans sinks, ExportMeters meters, RunCompletion completion,
                          boolean once, SpendControl spend, SinceValues since) {
+        Registry registry = context.getRegistry();
         StateStore store = state.store();
         Jobs jobs = new Jobs();
         registry.bind("jobs", jobs);
-        RunMode runMode = new RunMode(once, store, jobs, completion::finished, 1000);
+        Hooks hooks = new Hooks(store, jobs, clock, Duration.ofSeconds(settings.whole("bulkexport.hooks.claim-seconds", 1)),
+                Duration.ofMillis(settings.whole("bulkexport.hooks.first-delay-millis", 1)),
+                Duration.ofSeconds(settings.whole("bulkexport.hooks.max-delay-seconds", 1)));
+        registry.bind("hooks", hooks);
+        // once mode: the landed events of the last runs go to the hook routes before the process ends
+        RunMode runMode = new RunMode(once, store, jobs, code -> {
+            hooks.deliverBeforeStop(context);
+            completion.finished(code);
+        }, 1000);
         registry.bind("runMode", runMode);
         registry.bind("statusReport", new StatusReport(store, clock, settings.text("bulkexport.status.command"),
                 spend::report));

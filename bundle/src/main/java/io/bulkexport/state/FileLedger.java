@@ -102,10 +102,13 @@ public class FileLedger {
                     return false;
                 }
                 publish.publish();
+                // its landed event is due from now, for the hook routes (HookEvents): recorded with the landing
+                long now = clock.millis();
                 execute(c, "UPDATE bulkexport_file SET status = ?, records = ?, bytes = ?, quarantined = ?, sha256 = ?,"
-                                + " output_path = ?, message = NULL, updated_at = ? WHERE run_id = ? AND file_name = ?",
+                                + " output_path = ?, message = NULL, updated_at = ?, hook_at = ? WHERE run_id = ?"
+                                + " AND file_name = ?",
                         FileStatus.DONE.name(), landed.records(), landed.bytes(), landed.quarantined(), landed.sha256(),
-                        landed.location(), clock.millis(), claim.runId(), claim.fileName());
+                        landed.location(), now, now, claim.runId(), claim.fileName());
                 c.commit();
                 return true;
             } catch (Exception e) {

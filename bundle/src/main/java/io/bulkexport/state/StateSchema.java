@@ -100,7 +100,16 @@ final class StateSchema {
                             + " credits BIGINT NOT NULL,"
                             + " seen_at BIGINT NOT NULL)",
                     "ALTER TABLE bulkexport_job ADD COLUMN IF NOT EXISTS since_at BIGINT",
-                    "ALTER TABLE bulkexport_job ADD COLUMN IF NOT EXISTS since_reset VARCHAR(100)"));
+                    "ALTER TABLE bulkexport_job ADD COLUMN IF NOT EXISTS since_reset VARCHAR(100)"),
+            // 7: landed events for the hook routes, kept with what they tell of (an outbox in the ledger): a file's
+            // or a run's event is due from hook_at, set in the transaction that lands the file or ends the run DONE,
+            // and cleared once delivered; files and runs that landed before this version have none
+            List.of("ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS hook_at BIGINT",
+                    "ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS hook_attempts INTEGER DEFAULT 0 NOT NULL",
+                    "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS hook_at BIGINT",
+                    "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS hook_attempts INTEGER DEFAULT 0 NOT NULL",
+                    "CREATE INDEX IF NOT EXISTS bulkexport_file_hook ON bulkexport_file (hook_at)",
+                    "CREATE INDEX IF NOT EXISTS bulkexport_run_hook ON bulkexport_run (hook_at)"));
 
     /** The schema version this release writes. */
     static final int CURRENT = VERSIONS.size();

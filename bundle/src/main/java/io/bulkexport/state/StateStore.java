@@ -50,6 +50,7 @@ public class StateStore {
     private final FileLedger files;
     private final Budgets budgets;
     private final SinceCursors since;
+    private final HookEvents hookEvents;
     private final List<Runnable> endListeners = new CopyOnWriteArrayList<>();
 
     /** A store that owns nothing: a reader (the status command), or a test. */
@@ -71,6 +72,12 @@ public class StateStore {
         this.files = new FileLedger(jdbc, clock, instanceId);
         this.budgets = new Budgets(jdbc, clock);
         this.since = new SinceCursors(jdbc);
+        this.hookEvents = new HookEvents(jdbc, clock);
+    }
+
+    /** The landed events due to the hook routes. */
+    public HookEvents hookEvents() {
+        return hookEvents;
     }
 
     /** Each job's incremental cursor. */
@@ -422,8 +429,10 @@ public class StateStore {
                     ended = RunStatus.INCOMPLETE;
                 }
                 long now = clock.millis();
-                execute(c, "UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?"
-                        + " WHERE run_id = ?", ended.name(), message, now, now, runId);
+                // a DONE run's landed event is due from now, for the hook routes (HookEvents)
+                execute(c, "UPDATE bulkexport_run SET status = ?, message = ?, finished_at = ?, updated_at = ?,"
+                        + " hook_at = ? WHERE run_id = ?", ended.name(), message, now, now,
+                        ended == RunStatus.DONE ? now : null, runId);
                 c.commit();
             } catch (Exception e) {
                 c.rollback();
