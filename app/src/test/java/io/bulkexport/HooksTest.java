@@ -94,7 +94,7 @@ class HooksTest {
             assertThat(run.path("status").asText()).isEqualTo("DONE");
             assertThat(run.path("files").asInt()).isEqualTo(3);
             assertThat(run.path("records").asLong()).isEqualTo(records).isEqualTo(300);
-            assertThat(run.path("location").asText()).isEqualTo(dir.resolve("out").toString());
+            assertThat(run.path("location").asText()).isEqualTo(app.requestDir("hooked").toString());
 
             // a second start has nothing to tell: every event was delivered once
             assertThat(app.run()).isZero();

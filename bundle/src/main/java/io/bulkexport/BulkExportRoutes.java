@@ -143,7 +143,7 @@ public class BulkExportRoutes extends RouteBuilder {
             useS3(context, resources, s3Settings, s3Sink, s3Jobs, others.isEmpty());
         }
         if (others.isEmpty()) {
-            fileSink.removeStaleParts(catalog.all().stream().map(JobDefinition::name).toList());
+            fileSink.removeStaleParts(catalog.all().stream().map(JobDefinition::name).toList(), sinks.layout());
         }
         for (JobDefinition job : catalog.all()) {
             if (!job.isOnce() && runMode.isOnce()) {

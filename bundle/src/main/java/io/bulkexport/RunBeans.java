@@ -75,7 +75,7 @@ record RunBeans(Jobs jobs, RunMode runMode) {
                     }
                 }, meters, webhooks, inProcess, spend, since));
         registry.bind("polls", new Polls(store, jobs, poll, clock, meters, webhooks, inProcess));
-        registry.bind("downloads", new Downloads(store, jobs, sinks.destinations(), inProcess));
+        registry.bind("downloads", new Downloads(store, jobs, sinks.destinations(), inProcess, sinks.layout()));
         registry.bind("landings", new Landings(store, state.fileClaims(), meters,
                 Map.of("file", sinks.fileSink()::writeManifest, "s3", sinks.s3Sink()::writeManifest)));
         return new RunBeans(jobs, runMode);

@@ -12,6 +12,7 @@ import io.bulkexport.records.RecordBatch;
 import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
 import io.bulkexport.sink.FileSink;
+import io.bulkexport.sink.Layout;
 import io.bulkexport.sink.RecordBatches;
 import io.bulkexport.sink.RecordOutput;
 import io.bulkexport.sink.S3Clients;
@@ -31,7 +32,7 @@ import org.apache.camel.spi.Registry;
  * @param destinations where a job's files land now, in words (sink and its settings); a run keeps its first
  */
 record SinkBeans(FileSink fileSink, S3Sink s3Sink, S3Settings s3Settings, String defaultSink,
-                 Function<JobDefinition, String> destinations) {
+                 Function<JobDefinition, String> destinations, Layout layout) {
 
     static SinkBeans bind(CamelContext context, Registry registry, Settings settings, BundleResources resources,
                           ExportMeters meters, Object poolSource) {
@@ -74,6 +75,7 @@ record SinkBeans(FileSink fileSink, S3Sink s3Sink, S3Settings s3Settings, String
         Path outputRoot = output.toAbsolutePath().normalize();
         Function<JobDefinition, String> destinations = job -> "s3".equals(job.sink()) ? s3Settings.destination()
                 : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : "");
-        return new SinkBeans(fileSink, s3Sink, s3Settings, defaultSink, destinations);
+        return new SinkBeans(fileSink, s3Sink, s3Settings, defaultSink, destinations,
+                Layout.parse(settings.text(Layout.SETTING)));
     }
 }

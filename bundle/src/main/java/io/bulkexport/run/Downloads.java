@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.function.Function;
 
 import io.bulkexport.job.JobDefinition;
+import io.bulkexport.sink.Layout;
 import io.bulkexport.sink.SafePaths;
 import io.bulkexport.sink.SinkRefusedException;
 import io.bulkexport.state.FileStatus;
+import io.bulkexport.state.Run;
 import io.bulkexport.state.RunFile;
 import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
@@ -27,14 +29,19 @@ public class Downloads {
     private final Jobs jobs;
     private final Function<JobDefinition, String> destinations;
     private final RunsInProcess inProcess;
+    private final Layout layout;
 
-    /** @param destinations where a job's files land now, in words; a run keeps the one it started with */
+    /**
+     * @param destinations where a job's files land now, in words; a run keeps the one it started with
+     * @param layout       the folder of a run under the sink's root; a run keeps the one it started with
+     */
     public Downloads(StateStore store, Jobs jobs, Function<JobDefinition, String> destinations,
-                     RunsInProcess inProcess) {
+                     RunsInProcess inProcess, Layout layout) {
         this.store = store;
         this.jobs = jobs;
         this.destinations = destinations;
         this.inProcess = inProcess;
+        this.layout = layout;
     }
 
     /** The files of the run (body: its id) still to fetch; sets the run's exchange properties. */
@@ -44,6 +51,11 @@ public class Downloads {
         String runId = on.runId();
         inProcess.add(runId);
         requireFirstDestination(on);
+        Run run = store.run(runId).orElseThrow();
+        JobDefinition job = on.job();
+        exchange.setProperty(RunExchange.FOLDER, store.folder(runId, layout.folder(run.jobName(), run.provider(),
+                job.dataset(), run.requestId(), runId, run.submittedAt() != null ? run.submittedAt()
+                        : run.createdAt())));
         List<RunFile> all = store.files().of(runId);
         List<RunFile> pending = all.stream().filter(f -> f.status() == FileStatus.PENDING).toList();
         LOG.info("{}: fetching {} of {} file(s) of request {}", on.jobName(), pending.size(), all.size(),

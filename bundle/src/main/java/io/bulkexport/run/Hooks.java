@@ -135,7 +135,7 @@ public class Hooks {
             values.put("sha256", event.sha256());
         } else {
             values.put("status", event.run().status().name());
-            values.put("location", location(event.destination(), null));
+            values.put("location", folder(event.destination(), event.run().folder()));
             values.put("files", event.files());
             values.put("records", event.records());
             values.put("quarantined", event.quarantined());
@@ -145,25 +145,35 @@ public class Hooks {
     }
 
     /**
-     * Where a landed object is: a path for the file sink, {@code s3://bucket/key} for S3; for a run (no object),
-     * where its files went. From the run's recorded destination ({@code file:/root (gzip)}, {@code s3://bucket/prefix
+     * Where a landed object is: a path for the file sink, {@code s3://bucket/key} for S3. From the run's recorded
+     * destination ({@code file:/root (gzip)}, {@code s3://bucket/prefix
      * (gzip)}) and the object's path under the root, or its key.
      */
     static String location(String destination, String outputPath) {
-        if (destination == null) {
+        if (destination == null || outputPath == null) {
             return outputPath;
         }
         String where = destination.replaceFirst(" \\([^)]*\\)$", "");
         if (where.startsWith("file:")) {
             Path root = Path.of(where.substring("file:".length()));
-            return outputPath == null ? root.toString() : root.resolve(outputPath).toString();
+            return root.resolve(outputPath).toString();
         }
-        if (where.startsWith("s3://") && outputPath != null) {
+        if (where.startsWith("s3://")) {
             String rest = where.substring("s3://".length());
             int slash = rest.indexOf('/');
             return "s3://" + (slash < 0 ? rest : rest.substring(0, slash)) + "/" + outputPath;
         }
         return where;
+    }
+
+    /** Where a run's files and manifest are: its folder under the file sink's root, or under the S3 prefix. */
+    static String folder(String destination, String folder) {
+        if (destination == null || folder == null) {
+            return folder;
+        }
+        String where = destination.replaceFirst(" \\([^)]*\\)$", "");
+        return where.startsWith("file:") ? Path.of(where.substring("file:".length())).resolve(folder).toString()
+                : where + "/" + folder;
     }
 
     private static String header(String name) {

@@ -42,6 +42,8 @@ public final class RunExchange {
     public static final String WEBHOOK_URL = "webhookUrl";
     /** An incremental job's {@code ${variable.since}} for this submission (absent before its first DONE run). */
     public static final String SINCE = "since";
+    /** The folder the run's files land in under the sink's root ({@code bulkexport.layout}), fixed per run. */
+    public static final String FOLDER = "folder";
     /** A provider route's parsed answer. */
     public static final String ANSWER = "answer";
     // a status check's outcome, set by the provider's status route

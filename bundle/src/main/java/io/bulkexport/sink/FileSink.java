@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 
-import io.bulkexport.job.JobDefinition;
 import io.bulkexport.records.Compression;
 import io.bulkexport.records.FileResult;
 import io.bulkexport.records.RecordFileWriter;
@@ -50,9 +49,11 @@ public class FileSink {
      * before any of them is written: a file redone replaces its own leftover anyway, but one whose run then ends
      * without redoing it (refused, expired) would keep it for good.
      */
-    public void removeStaleParts(Collection<String> jobNames) {
-        for (String job : jobNames) {
-            Path dir = outputDir.resolve(SafePaths.segment(job, "job name"));
+    public void removeStaleParts(Collection<String> jobNames, Layout layout) {
+        // each job's folder when the layout starts with the job, else the layout's fixed folders (all runs are there)
+        Collection<String> roots = layout.startsWithJob() ? jobNames : List.of(layout.fixedPrefix());
+        for (String job : roots) {
+            Path dir = job.isEmpty() ? outputDir : outputDir.resolve(job);
             if (!Files.isDirectory(dir)) {
                 continue;
             }
@@ -67,19 +68,13 @@ public class FileSink {
         }
     }
 
-    /** The folder of one request's output. */
-    public Path requestDir(String jobName, String requestId) {
-        return outputDir.resolve(SafePaths.segment(jobName, "job name"))
-                .resolve(SafePaths.segment(requestId, "request id"));
-    }
 
     /**
      * Starts writing the file named by property {@code fileName}; the body is the vendor's response stream.
      * Whatever an earlier attempt at this file left open is discarded first.
      */
     public void open(Exchange exchange) {
-        JobDefinition job = exchange.getProperty(RunExchange.JOB, JobDefinition.class);
-        Path root = requestDir(job.name(), exchange.getProperty(RunExchange.REQUEST_ID, String.class));
+        Path root = outputDir.resolve(exchange.getProperty(RunExchange.FOLDER, String.class));
         String fileName = exchange.getProperty(RunExchange.FILE_NAME, String.class);
         output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName) + compression.suffix()),
                 "bulkexport.output.dir", compression, keepVendorGzip, true);
@@ -125,7 +120,7 @@ public class FileSink {
      * is complete.
      */
     public void writeManifest(Run run, List<RunFile> files) throws IOException {
-        Path dir = requestDir(run.jobName(), run.requestId()).toAbsolutePath().normalize();
+        Path dir = outputDir.resolve(run.folder()).toAbsolutePath().normalize();
         Path root = outputDir.toAbsolutePath().normalize();
         byte[] json = new Manifest(run, files).toJson("path",
                 file -> dir.relativize(root.resolve(file.outputPath())).toString());

@@ -58,9 +58,8 @@ public record S3Settings(
     }
 
     /** The object key of a name under a request: {@code {prefix}/{job}/{request}/{name}}. */
-    public String key(String jobName, String requestId, String name) {
-        String path = SafePaths.segment(jobName, "job name") + "/" + SafePaths.segment(requestId, "request id") + "/"
-                + name;
+    public String key(String folder, String name) {
+        String path = folder + "/" + name;
         return prefix.isEmpty() ? path : prefix + "/" + path;
     }
 

@@ -60,7 +60,7 @@ public class S3Sink {
         output.open(exchange, SafePaths.under(spool, name), "bulkexport.s3.spool-dir", settings.compression(),
                 settings.keepVendorGzip(), false);
         exchange.setProperty(SPOOL_DIR, spool);
-        exchange.setProperty("s3Key", settings.key(job, requestId, name));
+        exchange.setProperty("s3Key", settings.key(exchange.getProperty(RunExchange.FOLDER, String.class), name));
     }
 
     /**
@@ -124,7 +124,7 @@ public class S3Sink {
     /** Writes the manifest object of a run whose files have all landed (see {@link Manifest}), with their keys. */
     public void writeManifest(Run run, List<RunFile> files) {
         byte[] json = new Manifest(run, files).toJson("key", RunFile::outputPath);
-        uploads.put(settings.key(run.jobName(), run.requestId(), Manifest.NAME), json, "application/json");
+        uploads.put(settings.key(run.folder(), Manifest.NAME), json, "application/json");
     }
 
     private void discardSpool(Exchange exchange) {

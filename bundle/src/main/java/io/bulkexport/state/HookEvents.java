@@ -43,7 +43,7 @@ public final class HookEvents {
 
     private static final String RUN_PART = "r.run_id, r.job_name, r.provider, r.status, r.request_id, r.message,"
             + " r.created_at, r.submitted_at, r.finished_at, r.next_poll_at, r.poll_interval_ms, r.poll_count,"
-            + " r.owner, r.destination";
+            + " r.owner, r.destination, r.folder";
 
     private final StateJdbc jdbc;
     private final Clock clock;
@@ -125,6 +125,7 @@ public final class HookEvents {
                 RunStatus.valueOf(rs.getString("status")), rs.getString("request_id"), rs.getString("message"),
                 StateJdbc.instant(rs, "created_at"), StateJdbc.instant(rs, "submitted_at"),
                 StateJdbc.instant(rs, "finished_at"), StateJdbc.instant(rs, "next_poll_at"),
-                rs.getLong("poll_interval_ms"), rs.getInt("poll_count"), false, rs.getString("owner"));
+                rs.getLong("poll_interval_ms"), rs.getInt("poll_count"), false, rs.getString("owner"),
+                rs.getString("folder"));
     }
 }

@@ -109,7 +109,12 @@ final class StateSchema {
                     "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS hook_at BIGINT",
                     "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS hook_attempts INTEGER DEFAULT 0 NOT NULL",
                     "CREATE INDEX IF NOT EXISTS bulkexport_file_hook ON bulkexport_file (hook_at)",
-                    "CREATE INDEX IF NOT EXISTS bulkexport_run_hook ON bulkexport_run (hook_at)"));
+                    "CREATE INDEX IF NOT EXISTS bulkexport_run_hook ON bulkexport_run (hook_at)",
+                    // the folder a run's files land in under the sink's root (bulkexport.layout), fixed when its
+                    // download starts; the runs before had the one layout there was
+                    "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS folder VARCHAR(1000)",
+                    "UPDATE bulkexport_run SET folder = job_name || '/' || request_id WHERE folder IS NULL"
+                            + " AND request_id IS NOT NULL"));
 
     /** The schema version this release writes. */
     static final int CURRENT = VERSIONS.size();

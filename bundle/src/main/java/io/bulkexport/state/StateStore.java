@@ -37,7 +37,8 @@ public class StateStore {
     private static final String RUN_COLUMNS = "run_id, job_name, provider, status, request_id, message, created_at,"
             + " submitted_at, finished_at, next_poll_at, poll_interval_ms, poll_count";
     /** What a query of runs reads: the columns, whether a webhook is armed (its token stays here), the owner. */
-    private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL AS webhook_armed, owner";
+    private static final String RUN_SELECT = RUN_COLUMNS + ", webhook_token IS NOT NULL AS webhook_armed, owner,"
+            + " folder";
     static final String FILE_COLUMNS = "run_id, file_name, position, status, records, bytes, quarantined,"
             + " sha256, output_path, attempts, message";
 
@@ -467,13 +468,23 @@ public class StateStore {
                 .orElseThrow(() -> new IllegalStateException("no run " + runId));
     }
 
+    /**
+     * The folder a run's files land in under the sink's root: recorded by the first caller, then returned as
+     * recorded, so a resumed or taken-over run keeps its layout whatever the setting says later.
+     */
+    public String folder(String runId, String proposed) {
+        update("UPDATE bulkexport_run SET folder = ? WHERE run_id = ? AND folder IS NULL", proposed, runId);
+        return jdbc.first("SELECT folder FROM bulkexport_run WHERE run_id = ?", rs -> rs.getString("folder"), runId)
+                .orElseThrow(() -> new IllegalStateException("no run " + runId));
+    }
+
     private List<Run> queryRuns(String sql, Object... args) {
         return jdbc.query(sql, rs -> new Run(rs.getString("run_id"), rs.getString("job_name"),
                 rs.getString("provider"), RunStatus.valueOf(rs.getString("status")), rs.getString("request_id"),
                 rs.getString("message"), StateJdbc.instant(rs, "created_at"), StateJdbc.instant(rs, "submitted_at"),
                 StateJdbc.instant(rs, "finished_at"), StateJdbc.instant(rs, "next_poll_at"),
                 rs.getLong("poll_interval_ms"), rs.getInt("poll_count"), rs.getBoolean("webhook_armed"),
-                rs.getString("owner")), args);
+                rs.getString("owner"), rs.getString("folder")), args);
     }
 
     private int update(String sql, Object... args) {

@@ -72,6 +72,6 @@ class StartDecisionTest {
 
     private static Optional<Run> latest(RunStatus status, String requestId) {
         return Optional.of(new Run("run-1", "job", "coresignal", status, requestId, null, Instant.EPOCH, Instant.EPOCH,
-                null, null, 0, 0, false, null));
+                null, null, 0, 0, false, null, null));
     }
 }
