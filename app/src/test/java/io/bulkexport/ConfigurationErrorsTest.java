@@ -38,6 +38,9 @@ class ConfigurationErrorsTest {
         "unknown template   | provider: data-requests\\ndataset: profile\\ndownload: /requests/${variable.nope}/data | template placeholder ${variable.nope} is unknown",
         "not Simple         | provider: data-requests\\ndataset: profile\\ndownload: /requests/${requestId}/data   | a job's value is written ${variable.NAME}",
         "bad encoding       | provider: data-requests\\ndataset: profile\\nencoding: br                          | encoding 'br' is not one of",
+        "transform not jq   | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\ntransform: del(.email | transform 'del(.email' is not a jq program (",
+        "two transforms     | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\ntransform: del(.a)\\ntransform_bean: mine | set either transform (jq) or transform_bean, not both",
+        "no transform bean  | provider: coresignal\\ndataset: employee_clean\\nmethod: es_dsl\\nrequest: q.json\\ntransform_bean: mine | transform_bean 'mine' names no io.bulkexport.RecordTransform bean in the Camel registry",
         "since, no initial  | provider: datafiniti\\ndataset: businesses\\nquery: dateUpdated:[${variable.since} TO *]\\nlimit: 5 | query uses ${variable.since}, which has no value before the job's first DONE run: set since_initial",
     })
     void should_refuse_a_bad_job_with_one_line(String name, String job, String expected) throws Exception {

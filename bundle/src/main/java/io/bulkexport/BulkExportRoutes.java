@@ -20,6 +20,7 @@ import io.bulkexport.run.Jobs;
 import io.bulkexport.run.Plan;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.SinceValues;
+import io.bulkexport.sink.RecordTransforms;
 import io.bulkexport.run.SpendControl;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.S3Check;
@@ -111,6 +112,7 @@ public class BulkExportRoutes extends RouteBuilder {
         jobs.use(catalog);
         checkAgainstJobs(context, settings, catalog, providers);
         spend.use(providers.keySet(), catalog);
+        registry.lookupByNameAndType("transformRecords", RecordTransforms.class).use(catalog, registry);
         if (plan) {
             planOnStart(context, settings, store, jobs, sinks, completion, spend, since);
             return;

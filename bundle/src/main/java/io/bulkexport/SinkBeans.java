@@ -13,6 +13,7 @@ import io.bulkexport.records.RecordReaders;
 import io.bulkexport.records.RecordValidator;
 import io.bulkexport.sink.FileSink;
 import io.bulkexport.sink.Layout;
+import io.bulkexport.sink.RecordTransforms;
 import io.bulkexport.sink.RecordBatches;
 import io.bulkexport.sink.RecordOutput;
 import io.bulkexport.sink.S3Clients;
@@ -44,6 +45,7 @@ record SinkBeans(FileSink fileSink, S3Sink s3Sink, S3Settings s3Settings, String
         RecordValidator validator = new RecordValidator();
         registry.bind("validateRecords",
                 (Processor) exchange -> validator.validate(exchange.getMessage().getBody(RecordBatch.class)));
+        registry.bind("transformRecords", new RecordTransforms());
         RecordOutput recordOutput = new RecordOutput(
                 settings.whole("bulkexport.progress.interval-seconds", 1) * 1000);
         registry.bind("recordOutput", recordOutput);

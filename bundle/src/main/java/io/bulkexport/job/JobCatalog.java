@@ -32,7 +32,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public class JobCatalog {
     /** Keys every job file may hold; each provider adds its own options (request, query, limit, format…). */
     private static final Set<String> KEYS = Set.of("name", "provider", "dataset", "method", "schedule", "sink",
-            "since_format", "since_initial");
+            "since_format", "since_initial", "transform", "transform_bean");
     private static final Set<String> SINKS = Set.of("file", "s3");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
@@ -198,9 +198,29 @@ public class JobCatalog {
         JobRequestReader.Found asked = new JobRequestReader(provider, yaml, file).read(dataset, method);
         JobDefinition job = new JobDefinition(name, file, providerName, dataset, method, asked.request(),
                 asked.limit(), schedule, sink, asked.upload(), provider.isUpload(method), asked.format(),
-                asked.options(), asked.values(), provider.clientRequestIds(), incremental(yaml, where));
+                asked.options(), asked.values(), provider.clientRequestIds(), incremental(yaml, where),
+                transform(yaml, where));
         checkSince(job, where);
         return job;
+    }
+
+    /** The job's record transform, its jq compiled here so that a mistake is refused before anything is sent. */
+    private static JobDefinition.Transform transform(Map<String, Object> yaml, String where) {
+        String jq = text(yaml, "transform", null, where);
+        String bean = text(yaml, "transform_bean", null, where);
+        if (jq != null && bean != null) {
+            throw new ConfigurationException(where + ": set either transform (jq) or transform_bean, not both");
+        }
+        if (jq != null) {
+            try {
+                io.bulkexport.records.JqTransform.compile(jq);
+            } catch (net.thisptr.jackson.jq.exception.JsonQueryException e) {
+                throw new ConfigurationException(where + ": transform '" + jq + "' is not a jq program ("
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); e.g. 'del(.email,"
+                        + " .phone)'");
+            }
+        }
+        return jq == null && bean == null ? null : new JobDefinition.Transform(jq, bean);
     }
 
     private static JobDefinition.Incremental incremental(Map<String, Object> yaml, String where) {

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param clientRequestId true when the bundle makes the request id (a random UUID) before the creation call
  * @param incremental  how {@code ${variable.since}} is written for the job: {@code since_format} and
  *                     {@code since_initial} of its file
+ * @param transform    what each record becomes before it lands ({@code transform:} jq, or {@code transform_bean:}),
+ *                     or null
  */
 public record JobDefinition(
         String name,
@@ -42,7 +44,8 @@ public record JobDefinition(
         Map<String, String> options,
         Map<String, Object> values,
         boolean clientRequestId,
-        Incremental incremental) {
+        Incremental incremental,
+        Transform transform) {
 
     public static final String ONCE = "once";
     /** The template value of an incremental job: the start of its last DONE run. */
@@ -68,6 +71,13 @@ public record JobDefinition(
             return format == null ? DateTimeFormatter.ISO_INSTANT.format(second)
                     : DateTimeFormatter.ofPattern(format).withZone(ZoneOffset.UTC).format(second);
         }
+    }
+
+    /**
+     * A job's record transform: a jq program ({@code transform:}), or the name of a {@link io.bulkexport.RecordTransform}
+     * bean ({@code transform_bean:}); one of the two.
+     */
+    public record Transform(String jq, String bean) {
     }
 
     /** True when the job's request uses {@code ${variable.since}}: only then is it an incremental job. */

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * Consecutive records of one source file, kept as bytes: one backing array plus an offset,
  * length and 1-based source line number per record, and the lines quarantined so far.
@@ -197,6 +200,56 @@ public final class RecordBatch {
         int removed = size - kept;
         size = kept;
         return removed;
+    }
+
+    /**
+     * A new batch in which each kept record is replaced by what {@code transform} makes of it (none, one or several
+     * records, each a JSON object written on one line), in order, each with its source line. A record the transform
+     * fails for, or turns into something other than objects, goes to quarantine with the reason. This batch is left
+     * as it was; the new one is not {@link #verbatim()} and owns its own array.
+     */
+    public RecordBatch transformed(io.bulkexport.RecordTransform transform, ObjectMapper json) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(16, (int) recordBytes()));
+        int[] newOffsets = new int[Math.max(1, size)];
+        int[] newLengths = new int[newOffsets.length];
+        long[] newLines = new long[newOffsets.length];
+        List<QuarantinedRecord> rejected = new ArrayList<>(quarantined);
+        int made = 0;
+        for (int i = 0; i < size; i++) {
+            List<byte[]> outputs = new ArrayList<>(1);
+            String problem = null;
+            try {
+                for (JsonNode output : transform.apply(json.readTree(data, offsets[i], lengths[i]))) {
+                    if (output == null || !output.isObject()) {
+                        problem = "the transform made " + (output == null ? "null" : "a " + output.getNodeType()
+                                .name().toLowerCase(java.util.Locale.ROOT)) + ", not a JSON object";
+                        break;
+                    }
+                    outputs.add(json.writeValueAsBytes(output));
+                }
+            } catch (Exception e) {
+                String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                problem = "the transform failed: " + (message.length() > 300 ? message.substring(0, 300) : message);
+            }
+            if (problem != null) {
+                rejected.add(new QuarantinedRecord(lines[i], problem,
+                        Arrays.copyOfRange(data, offsets[i], offsets[i] + lengths[i])));
+                continue;
+            }
+            for (byte[] record : outputs) {
+                if (made == newOffsets.length) {
+                    newOffsets = Arrays.copyOf(newOffsets, made * 2);
+                    newLengths = Arrays.copyOf(newLengths, made * 2);
+                    newLines = Arrays.copyOf(newLines, made * 2);
+                }
+                newOffsets[made] = out.size();
+                newLengths[made] = record.length;
+                newLines[made] = lines[i];
+                out.writeBytes(record);
+                made++;
+            }
+        }
+        return new RecordBatch(sourceFile, out.toByteArray(), newOffsets, newLengths, newLines, made, rejected);
     }
 
     @Override

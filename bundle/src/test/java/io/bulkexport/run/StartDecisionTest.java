@@ -67,7 +67,7 @@ class StartDecisionTest {
 
     private static JobDefinition job(String schedule) {
         return new JobDefinition("job", null, "coresignal", "employee_clean", "es_dsl", null, 100L, schedule, "file",
-                null, false, "json", Map.of(), Map.of(), false, JobDefinition.Incremental.NONE);
+                null, false, "json", Map.of(), Map.of(), false, JobDefinition.Incremental.NONE, null);
     }
 
     private static Optional<Run> latest(RunStatus status, String requestId) {
