@@ -16,6 +16,7 @@
 #   BENCH_S3             1 (default): also export to S3, gzip and uncompressed objects; 0: skip the S3 runs
 #   BENCH_S3_PORT        S3Proxy's HTTPS port (default 0: a free port picked by S3Proxy)
 #   BENCH_JAVA_OPTS      more options for the export JVM, split on spaces (e.g. a flight recording to profile it)
+#   BENCH_TRANSFORM      1 (default): also the file export with a record transform (jq del of two fields); 0: skip
 #   BENCH_CDS            1 (default): the exports start from a class-data archive, as bin/bulk-export runs them (an
 #                        untimed first export writes it); 0: plain java -jar
 # Results: printed, and written to bench/work/results.md. Scratch data lives in bench/work/ (git-ignored).
@@ -35,6 +36,7 @@ REPEAT=${BENCH_REPEAT:-1}
 KEEP_OUTPUT=${BENCH_KEEP_OUTPUT:-0}
 S3=${BENCH_S3:-1}
 S3_PORT=${BENCH_S3_PORT:-0}
+TRANSFORM=${BENCH_TRANSFORM:-1}
 KEY=bench-key
 QUERY=$ROOT/config/queries/coresignal-python-engineers.json
 
@@ -44,6 +46,7 @@ for name in FILES RECORDS RECORD_BYTES PARALLEL PORT REPEAT S3_PORT; do
 done
 ((FILES > 0 && RECORDS > 0 && RECORD_BYTES > 0 && PARALLEL > 0 && REPEAT > 0)) ||
     die "BENCH_FILES, BENCH_RECORDS, BENCH_RECORD_BYTES, BENCH_PARALLELISM and BENCH_REPEAT must be > 0"
+[[ $TRANSFORM == 0 || $TRANSFORM == 1 ]] || die "BENCH_TRANSFORM must be 1 or 0, got '$TRANSFORM'"
 [[ $S3 == 0 || $S3 == 1 ]] || die "BENCH_S3 must be 1 (run the S3 cases) or 0 (skip them), got '$S3'"
 [[ $SAMPLE =~ ^[0-9]*\.?[0-9]+$ ]] || die "BENCH_SAMPLE_SECONDS must be a number of seconds, got '$SAMPLE'"
 for heap in $HEAPS; do
@@ -306,6 +309,9 @@ dataset: employee_clean
 method: es_dsl
 request: $QUERY
 EOF
+# The same job, each record losing two fields on its way (a typical record transform)
+TRANSFORM_JOB=$WORK/bench-transform.yaml
+{ cat "$JOB"; echo 'transform: "del(.full_name, .headline)"'; } >"$TRANSFORM_JOB"
 
 export_run() { # heap-option dir log [more java options]: runs in measure's background subshell, so may export
     local heap=() dir=$2 out=$3
@@ -319,7 +325,7 @@ export_run() { # heap-option dir log [more java options]: runs in measure's back
         -Dbulkexport.run-mode=once \
         -Dbulkexport.sandbox.enabled=false \
         -Dbulkexport.coresignal.base-url="$BASE_URL" \
-        -Dbulkexport.jobs="$JOB" \
+        -Dbulkexport.jobs="${EXPORT_JOB:-$JOB}" \
         -Dbulkexport.output.dir="$dir/out" \
         -Dbulkexport.state.url="jdbc:h2:file:$dir/state/bulk-export;WRITE_DELAY=0" \
         -Dbulkexport.poll.interval-seconds=0.05 \
@@ -370,6 +376,28 @@ export_case() { # heap run
     fi
     verify_output "$dir/out" "$label"
     [[ -n $(find "$dir/out" -name _manifest.json -print -quit) ]] || die "$label: no _manifest.json written"
+    split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
+    log "$label: $(printf '%.1f' "$M_SECONDS") s — $split"
+    ((KEEP_OUTPUT == 1)) || rm -rf "$dir/out"
+    keep_if_best "$label" "$split"
+}
+
+transform_case() { # run: the first heap's file export, with the transform
+    local dir export_log split
+    heap_case "$FIRST_HEAP"
+    label="$label, transform del(2 fields)"
+    dir=$WORK/export-transform
+    export_log=$WORK/export-transform-run$1.log
+    rm -rf "$dir" && mkdir -p "$dir/out" "$dir/state"
+    log "running: $label (run $1 of $REPEAT, log: $export_log)"
+    EXPORT_JOB=$TRANSFORM_JOB measure export_run "$opt" "$dir" "$export_log"
+    if ((M_RC != 0)); then
+        echo "---- last lines of $export_log ----" >&2
+        tail -n 40 "$export_log" >&2
+        die "$label exited with code $M_RC (log: $export_log)"
+    fi
+    verify_output "$dir/out" "$label"
+    if grep -rq '"full_name"' "$dir/out" --include='*.jsonl'; then die "$label: a landed record still has full_name"; fi
     split=$(time_split "$export_log" "$M_START" "$(awk -v a="$M_START" -v s="$M_SECONDS" 'BEGIN{printf "%.6f", a + s}')")
     log "$label: $(printf '%.1f' "$M_SECONDS") s — $split"
     ((KEEP_OUTPUT == 1)) || rm -rf "$dir/out"
@@ -557,6 +585,7 @@ for ((run = 1; run <= REPEAT; run++)); do
     baseline_case 1 "$run"
     if ((PARALLEL > 1)); then baseline_case "$PARALLEL" "$run"; fi
     for heap in $HEAPS; do export_case "$heap" "$run"; done
+    if ((TRANSFORM == 1)); then transform_case "$run"; fi
     if ((S3 == 1)); then
         for compression in gzip none; do s3_case "$compression" "$run"; done
     fi

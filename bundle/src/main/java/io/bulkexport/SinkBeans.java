@@ -78,6 +78,6 @@ record SinkBeans(FileSink fileSink, S3Sink s3Sink, S3Settings s3Settings, String
         Function<JobDefinition, String> destinations = job -> "s3".equals(job.sink()) ? s3Settings.destination()
                 : "file:" + outputRoot + (outputCompression == Compression.GZIP ? " (gzip)" : "");
         return new SinkBeans(fileSink, s3Sink, s3Settings, defaultSink, destinations,
-                Layout.parse(settings.text(Layout.SETTING)));
+                Layout.parse(settings.text("bulkexport.layout")));
     }
 }

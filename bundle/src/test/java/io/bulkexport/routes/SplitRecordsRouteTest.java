@@ -56,6 +56,7 @@ class SplitRecordsRouteTest extends CamelTestSupport {
         registry.bind("recordBatches", org.apache.camel.Expression.class,
                 new io.bulkexport.sink.RecordBatches(new RecordReaders(3, 64 * 1024, 1024 * 1024)));
         RecordValidator validator = new RecordValidator();
+        registry.bind("transformRecords", new io.bulkexport.sink.RecordTransforms());
         registry.bind("validateRecords",
                 (Processor) exchange -> validator.validate(exchange.getMessage().getBody(RecordBatch.class)));
         registry.bind("writeRecords", (Processor) exchange -> {
