@@ -67,6 +67,9 @@ class ServiceEndpointsTest {
             assertThat(metrics.sum("bulkexport_submissions_total", "provider", "coresignal")).isEqualTo(1);
             assertThat(metrics.sum("bulkexport_runs", "status", "DONE")).isEqualTo(1);
             assertThat(metrics.sum("bulkexport_runs", "status", "SUBMITTED")).isZero();
+            // the landed events went to the (packaged, logging) hook routes: none left
+            await().atMost(Duration.ofSeconds(10)).until(() -> new PrometheusText(service.get("/observe/metrics")
+                    .body()).sum("bulkexport_hook_events_pending") == 0);
 
             long wire = 0;
             long decoded = 0;

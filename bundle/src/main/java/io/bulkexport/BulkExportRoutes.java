@@ -93,7 +93,8 @@ public class BulkExportRoutes extends RouteBuilder {
         SpendControl spend = new SpendControl(store, settings.under("bulkexport."));
         registry.bind("spend", spend);
         SinceValues since = new SinceValues(store, settings.under(SinceValues.SETTING));
-        ExportMeters meters = ExportMeters.forContext(context, store::countByStatus, spend::report);
+        ExportMeters meters = ExportMeters.forContext(context, store::countByStatus, spend::report,
+                () -> store.hookEvents().undelivered());
         registry.bind("exportMeters", ExportMeters.class, meters);
         VendorBeans.bind(registry, settings, resources, clock, state.instances(), meters, spend);
         SinkBeans sinks = SinkBeans.bind(context, registry, settings, resources, meters, this);

@@ -82,12 +82,13 @@ public interface ExportMeters {
      * @param runs counts the ledger's runs by status, for the {@code bulkexport.runs} gauge
      */
     static ExportMeters forContext(CamelContext context, Supplier<Map<RunStatus, Long>> runs,
-                                   Supplier<java.util.List<Map<String, Object>>> budgets) {
+                                   Supplier<java.util.List<Map<String, Object>>> budgets,
+                                   Supplier<Long> hookEventsPending) {
         try {
             Class.forName("io.micrometer.core.instrument.MeterRegistry", false, ExportMeters.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             return NONE;
         }
-        return new MicrometerMeters(context, runs, budgets);
+        return new MicrometerMeters(context, runs, budgets, hookEventsPending);
     }
 }

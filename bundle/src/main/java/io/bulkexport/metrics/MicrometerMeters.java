@@ -45,12 +45,20 @@ final class MicrometerMeters implements ExportMeters {
     private volatile List<Map<String, Object>> budgetUse = List.of();
     private volatile long budgetUseAt;
 
-    /** @param budgets each spend budget's use, read at most every two seconds for the budget gauges */
+    private final Supplier<Long> hookEventsPending;
+    private volatile double pendingEvents;
+    private volatile long pendingEventsAt;
+
+    /**
+     * @param budgets           each spend budget's use, read at most every two seconds for the budget gauges
+     * @param hookEventsPending landed events not delivered to the hook routes yet, read at most every two seconds
+     */
     MicrometerMeters(CamelContext context, Supplier<Map<RunStatus, Long>> runs,
-                     Supplier<List<Map<String, Object>>> budgets) {
+                     Supplier<List<Map<String, Object>>> budgets, Supplier<Long> hookEventsPending) {
         this.context = context;
         this.runs = runs;
         this.budgets = budgets;
+        this.hookEventsPending = hookEventsPending;
     }
 
     @Override
@@ -263,6 +271,9 @@ final class MicrometerMeters implements ExportMeters {
                     .description("Runs in the state database, by status")
                     .tags("status", status.name()).register(meters);
         }
+        Gauge.builder("bulkexport.hook.events.pending", this, MicrometerMeters::hookEventsPending)
+                .description("Landed events not delivered to the hook routes yet (all instances sharing the database)")
+                .register(meters);
         List<Map<String, Object>> set;
         try {
             set = budgets.get();
@@ -284,6 +295,20 @@ final class MicrometerMeters implements ExportMeters {
             Gauge.builder("bulkexport.budget.left", this, m -> m.budgetValue(name, "left")).tags(tags)
                     .description("Records the budget's current window may still buy").register(meters);
         }
+    }
+
+    /** Undelivered hook events, from one count at most every two seconds; NaN if the database fails. */
+    private double hookEventsPending() {
+        long now = System.nanoTime();
+        if (now - pendingEventsAt > RUN_COUNT_TTL_NANOS) {
+            try {
+                pendingEvents = hookEventsPending.get();
+            } catch (RuntimeException e) {
+                pendingEvents = Double.NaN;
+            }
+            pendingEventsAt = now;
+        }
+        return pendingEvents;
     }
 
     /** A budget's figure, from one read of all budgets at most every two seconds; NaN if the database fails. */

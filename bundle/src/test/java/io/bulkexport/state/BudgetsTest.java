@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,10 +38,7 @@ class BudgetsTest {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        Optional<Path> bin = PostgresServer.binaries();
-        if (bin.isPresent()) {
-            postgres = PostgresServer.start(bin.get());
-        }
+        postgres = PostgresServer.startIfInstalled();
     }
 
     @AfterAll

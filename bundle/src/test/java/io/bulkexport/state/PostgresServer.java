@@ -42,6 +42,15 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A server from the installed package, for a test class; null where none is installed (the test then skips its
+     * PostgreSQL cases, unless BULKEXPORT_REQUIRE_POSTGRES says they must run).
+     */
+    public static PostgresServer startIfInstalled() throws Exception {
+        Optional<Path> bin = binaries();
+        return bin.isPresent() ? start(bin.get()) : null;
+    }
+
     public static PostgresServer start(Path bin) throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         Path data = Files.createTempDirectory("bulkexport-pg");

@@ -39,10 +39,7 @@ class StateStoreTest {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        Optional<Path> bin = PostgresServer.binaries();
-        if (bin.isPresent()) {
-            postgres = PostgresServer.start(bin.get());
-        }
+        postgres = PostgresServer.startIfInstalled();
     }
 
     @AfterAll
