@@ -148,6 +148,37 @@ class HooksTest {
         }
     }
 
+    @Test
+    void a_process_killed_while_its_hooks_run_has_every_event_delivered_by_the_next_start() throws Exception {
+        Path events = dir.resolve("events");
+        // each hook call takes a while, so the process is killed with events landed and not yet told
+        String slowToFile = "        - delay:\n            constant: 1500\n"
+                + "        - to: \"file:" + events + "?fileName=${header.BulkExportEvent}-${header.BulkExportEventId}"
+                + ".json\"\n";
+        hooks(slowToFile, slowToFile);
+        try (ExportHarness app = app()) {
+            Process first = app.spawn("first");
+            app.awaitLanded(first, 3);
+            Thread.sleep(300); // the run is ending; the first hook call is under way
+            first.destroyForcibly().waitFor();
+            assertThat(read(events, "file-landed").size() + read(events, "run-landed").size())
+                    .as("killed before every event was told").isLessThan(4);
+            int downloads = app.sandbox.requestLog().stream().filter(r -> r.kind() == EndpointKind.DOWNLOAD)
+                    .toList().size();
+
+            Process second = app.spawn("second");
+            assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(second.exitValue()).as(app.log("second")).isZero();
+            // at least once: each event told, under its own id (a repeat would overwrite its own file)
+            assertThat(read(events, "file-landed")).hasSize(3);
+            assertThat(read(events, "run-landed")).hasSize(1)
+                    .allSatisfy(run -> assertThat(run.path("records").asLong()).isEqualTo(300));
+            assertThat(app.sandbox.requestLog().stream().filter(r -> r.kind() == EndpointKind.DOWNLOAD).toList())
+                    .as("nothing fetched again").hasSize(downloads);
+            assertThat(app.sandbox.submissions()).hasSize(1);
+        }
+    }
+
     private static List<JsonNode> read(Path events, String kind) throws Exception {
         if (!Files.isDirectory(events)) {
             return List.of();

@@ -10,8 +10,8 @@ import java.util.UUID;
  * The landed events the hook routes are told of, kept in the ledger beside what they tell of: a file's event is due
  * once the file has landed, a run's once it has ended DONE, both recorded in the same transaction as the landing, so
  * an event is never lost and never told of a landing that did not happen. Delivery is at least once: an event is
- * claimed for a while by the instance delivering it, cleared once delivered, and due again later after a failure
- * (or when its instance died while delivering). Its id is derived from what it tells of, so a receiver told twice
+ * claimed for a while by the instance delivering it, cleared once delivered, and due again later after a failure,
+ * or at once when the instance delivering it has died (its lease lapsed, or a restart on embedded H2). Its id is derived from what it tells of, so a receiver told twice
  * sees the same id.
  */
 public final class HookEvents {
@@ -45,12 +45,20 @@ public final class HookEvents {
             + " r.created_at, r.submitted_at, r.finished_at, r.next_poll_at, r.poll_interval_ms, r.poll_count,"
             + " r.owner, r.destination, r.folder";
 
+    /** SQL, for a table alias: the event is due now (its time has come, or its deliverer is dead); args: now, now. */
+    private static String due(String alias) {
+        return "(" + alias + ".hook_at <= ? OR " + alias + ".hook_by IS NOT NULL AND " + alias + ".hook_by NOT IN"
+                + " (SELECT instance_id FROM bulkexport_instance WHERE lease_until > ?))";
+    }
+
     private final StateJdbc jdbc;
     private final Clock clock;
+    private final String instanceId;
 
-    HookEvents(StateJdbc jdbc, Clock clock) {
+    HookEvents(StateJdbc jdbc, Clock clock, String instanceId) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.instanceId = instanceId;
     }
 
     /** Events due now (files before runs, so a run's event follows its files'), at most {@code limit} of each. */
@@ -58,23 +66,23 @@ public final class HookEvents {
         long now = clock.millis();
         List<Due> due = new ArrayList<>(jdbc.query("SELECT " + RUN_PART + ", f.file_name, f.records, f.bytes,"
                 + " f.quarantined, f.sha256, f.output_path, f.hook_at, f.hook_attempts FROM bulkexport_file f JOIN"
-                + " bulkexport_run r ON r.run_id = f.run_id WHERE f.hook_at <= ? ORDER BY f.hook_at"
+                + " bulkexport_run r ON r.run_id = f.run_id WHERE " + due("f") + " ORDER BY f.hook_at"
                 + " FETCH FIRST " + limit + " ROWS ONLY",
                 rs -> new Due(Kind.FILE_LANDED, id(Kind.FILE_LANDED, rs.getString("run_id"), rs.getString("file_name")),
                         StateJdbc.instant(rs, "hook_at"), rs.getInt("hook_attempts"), run(rs),
                         rs.getString("destination"), rs.getString("file_name"), 1, rs.getLong("records"),
                         rs.getLong("bytes"), rs.getLong("quarantined"), rs.getString("sha256"),
-                        rs.getString("output_path")), now));
+                        rs.getString("output_path")), now, now));
         due.addAll(jdbc.query("SELECT " + RUN_PART + ", r.hook_at, r.hook_attempts, (SELECT COUNT(*) FROM"
                 + " bulkexport_file f WHERE f.run_id = r.run_id) AS files, (SELECT COALESCE(SUM(records), 0) FROM"
                 + " bulkexport_file f WHERE f.run_id = r.run_id) AS records, (SELECT COALESCE(SUM(bytes), 0) FROM"
                 + " bulkexport_file f WHERE f.run_id = r.run_id) AS bytes, (SELECT COALESCE(SUM(quarantined), 0) FROM"
                 + " bulkexport_file f WHERE f.run_id = r.run_id) AS quarantined FROM bulkexport_run r WHERE"
-                + " r.hook_at <= ? ORDER BY r.hook_at FETCH FIRST " + limit + " ROWS ONLY",
+                + " " + due("r") + " ORDER BY r.hook_at FETCH FIRST " + limit + " ROWS ONLY",
                 rs -> new Due(Kind.RUN_LANDED, id(Kind.RUN_LANDED, rs.getString("run_id"), null),
                         StateJdbc.instant(rs, "hook_at"), rs.getInt("hook_attempts"), run(rs),
                         rs.getString("destination"), null, rs.getLong("files"), rs.getLong("records"),
-                        rs.getLong("bytes"), rs.getLong("quarantined"), null, null), now));
+                        rs.getLong("bytes"), rs.getLong("quarantined"), null, null), now, now));
         return due;
     }
 
@@ -83,17 +91,18 @@ public final class HookEvents {
      * due. If the instance dies while delivering, the event is due again at {@code until}, for any instance.
      */
     public boolean claim(Due event, Instant until) {
-        return update(event, "hook_at = ?", event.dueAt(), until.toEpochMilli()) == 1;
+        return update(event, "hook_at = ?, hook_by = ?", event.dueAt(), until.toEpochMilli(), instanceId) == 1;
     }
 
     /** The event claimed until {@code claimedUntil} was delivered: it is due no more. */
     public void delivered(Due event, Instant claimedUntil) {
-        update(event, "hook_at = NULL", claimedUntil, new Object[0]);
+        update(event, "hook_at = NULL, hook_by = NULL", claimedUntil, new Object[0]);
     }
 
     /** Delivering the event claimed until {@code claimedUntil} failed: it is due again at {@code retryAt}. */
     public void failed(Due event, Instant claimedUntil, Instant retryAt) {
-        update(event, "hook_at = ?, hook_attempts = hook_attempts + 1", claimedUntil, retryAt.toEpochMilli());
+        update(event, "hook_at = ?, hook_by = NULL, hook_attempts = hook_attempts + 1", claimedUntil,
+                retryAt.toEpochMilli());
     }
 
     /** How many events are due or being delivered: not delivered yet. */
@@ -104,7 +113,7 @@ public final class HookEvents {
     }
 
     private int update(Due event, String set, Instant expected, Object... values) {
-        List<Object> args = new ArrayList<>(List.of(values));
+        List<Object> args = new ArrayList<>(java.util.Arrays.asList(values));
         if (event.kind() == Kind.FILE_LANDED) {
             args.addAll(List.of(event.run().runId(), event.fileName(), expected.toEpochMilli()));
             return jdbc.update("UPDATE bulkexport_file SET " + set + " WHERE run_id = ? AND file_name = ?"

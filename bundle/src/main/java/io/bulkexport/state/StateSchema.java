@@ -108,6 +108,9 @@ final class StateSchema {
                     "ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS hook_attempts INTEGER DEFAULT 0 NOT NULL",
                     "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS hook_at BIGINT",
                     "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS hook_attempts INTEGER DEFAULT 0 NOT NULL",
+                    // the instance delivering an event: a dead one's claim is due again at once
+                    "ALTER TABLE bulkexport_file ADD COLUMN IF NOT EXISTS hook_by VARCHAR(200)",
+                    "ALTER TABLE bulkexport_run ADD COLUMN IF NOT EXISTS hook_by VARCHAR(200)",
                     "CREATE INDEX IF NOT EXISTS bulkexport_file_hook ON bulkexport_file (hook_at)",
                     "CREATE INDEX IF NOT EXISTS bulkexport_run_hook ON bulkexport_run (hook_at)",
                     // the folder a run's files land in under the sink's root (bulkexport.layout), fixed when its

@@ -73,7 +73,7 @@ public class StateStore {
         this.files = new FileLedger(jdbc, clock, instanceId);
         this.budgets = new Budgets(jdbc, clock);
         this.since = new SinceCursors(jdbc);
-        this.hookEvents = new HookEvents(jdbc, clock);
+        this.hookEvents = new HookEvents(jdbc, clock, instanceId);
     }
 
     /** The landed events due to the hook routes. */
