@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.state.FileLanded;
+import io.bulkexport.state.TestRuns;
 import io.bulkexport.state.FileStatus;
 import io.bulkexport.state.Run;
 import io.bulkexport.state.RunStatus;
@@ -36,21 +37,21 @@ class StatusCommandTest {
         try (HikariDataSource pool = pool(url)) {
             StateStore store = new StateStore(pool, Clock.systemUTC());
             store.migrate();
-            Run done = store.createRun("done-job", "coresignal", null);
+            Run done = TestRuns.create(store, "done-job", "coresignal", null);
             store.markSubmitted(done.runId(), "req-done-1", Instant.now(), 1000);
             store.startDownloading(done.runId(), List.of("a.json.gz", "b.json.gz"));
             land(store, done, "a.json.gz", 700, 2, "done-job/req-done-1/a.jsonl");
             land(store, done, "b.json.gz", 300, 0, "done-job/req-done-1/b.jsonl");
             store.transition(done.runId(), RunStatus.DOWNLOADING, RunStatus.DONE, null);
 
-            Run waiting = store.createRun("waiting-job", "datafiniti", null);
+            Run waiting = TestRuns.create(store, "waiting-job", "datafiniti", null);
             store.markSubmitted(waiting.runId(), "req-wait-2", Instant.now().plusSeconds(600), 600_000);
 
-            Run lost = store.createRun("lost-job", "coresignal", null);
+            Run lost = TestRuns.create(store, "lost-job", "coresignal", null);
             store.transition(lost.runId(), RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION,
                     "the process died while submitting");
 
-            Run partial = store.createRun("partial-job", "coresignal", null);
+            Run partial = TestRuns.create(store, "partial-job", "coresignal", null);
             store.markSubmitted(partial.runId(), "req-part-4", Instant.now(), 1000);
             store.startDownloading(partial.runId(), List.of("x.json.gz", "y.json.gz", "z.json.gz"));
             land(store, partial, "x.json.gz", 50, 0, "partial-job/req-part-4/x.jsonl");

@@ -186,20 +186,6 @@ public class StateStore {
                 + " ORDER BY next_poll_at", RunStatus.SUBMITTED.name(), now.toEpochMilli());
     }
 
-    /**
-     * Records a new run in {@link RunStatus#SUBMITTING} whatever the job's other runs (the pipeline starts runs with
-     * {@link #startRun}, which checks them); for tests and tools that set up a ledger.
-     */
-    public Run createRun(String jobName, String provider, String requestId) {
-        String runId = UUID.randomUUID().toString();
-        try (Connection c = jdbc.dataSource().getConnection()) {
-            insertRun(c, runId, jobName, provider, requestId);
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot start a run of " + jobName, e);
-        }
-        return run(runId).orElseThrow();
-    }
-
     /** A run in SUBMITTING, owned by this instance, committed before anything is sent; a known request id with it. */
     private void insertRun(Connection c, String runId, String jobName, String provider, String requestId)
             throws SQLException {
@@ -268,7 +254,7 @@ public class StateStore {
     }
 
     /**
-     * Starts a run of a job ({@link #createRun}), but only if the job's latest run is still {@code expectedLatest}
+     * Starts a run of a job, in {@link RunStatus#SUBMITTING}, owned by this instance, but only if the job's latest run is still {@code expectedLatest}
      * (null: the job has none): the caller decided from that run that a new one is due. The job's row is locked
      * meanwhile, so of several instances deciding at once, one starts the run and the others get empty.
      */

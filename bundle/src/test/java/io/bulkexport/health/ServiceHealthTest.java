@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.state.Run;
+import io.bulkexport.state.TestRuns;
 import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
 import org.apache.camel.CamelContext;
@@ -47,7 +48,7 @@ class ServiceHealthTest {
             assertThat(ready.getState()).isEqualTo(HealthCheck.State.UP);
             assertThat(ready.getDetails()).containsEntry("runs.needs-attention", 0).containsEntry("startup", "DONE");
 
-            Run run = store.createRun("profiles", "data-requests", null);
+            Run run = TestRuns.create(store, "profiles", "data-requests", null);
             assertThat(store.transition(run.runId(), RunStatus.SUBMITTING, RunStatus.NEEDS_ATTENTION, "?")).isTrue();
             HealthCheck.Result attention = readiness(context);
             assertThat(attention.getState()).as("a person's job, not a reason to restart").isEqualTo(HealthCheck.State.UP);

@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import io.bulkexport.job.JobDefinition;
 import io.bulkexport.metrics.ExportMeters;
 import io.bulkexport.state.Run;
+import io.bulkexport.state.TestRuns;
 import io.bulkexport.state.StateStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -38,7 +39,7 @@ class PollsTest {
         FlakyDataSource database = new FlakyDataSource(dir);
         StateStore store = new StateStore(database, Clock.systemUTC(), "me");
         store.migrate();
-        Run run = store.createRun("watched", "coresignal", null);
+        Run run = TestRuns.create(store, "watched", "coresignal", null);
         store.markSubmitted(run.runId(), "req-1", Instant.now().minusSeconds(1), 1000);
         Jobs jobs = new Jobs() {
             @Override

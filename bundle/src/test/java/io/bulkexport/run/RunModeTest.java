@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulkexport.state.Run;
+import io.bulkexport.state.TestRuns;
 import io.bulkexport.state.RunStatus;
 import io.bulkexport.state.StateStore;
 import org.junit.jupiter.api.AfterEach;
@@ -79,7 +80,7 @@ class RunModeTest {
     @Test
     void stops_once_with_one_when_a_run_fails() throws Exception {
         RunMode mode = onceMode("a");
-        Run a = store.createRun("a", "coresignal", null);
+        Run a = TestRuns.create(store, "a", "coresignal", null);
         mode.startupDone();
         assertThat(stopped.await(300, TimeUnit.MILLISECONDS)).as("stopped while a is being submitted").isFalse();
 
@@ -123,7 +124,7 @@ class RunModeTest {
     }
 
     private Run downloading(String job) {
-        Run run = store.createRun(job, "coresignal", null);
+        Run run = TestRuns.create(store, job, "coresignal", null);
         store.markSubmitted(run.runId(), "req-" + job, Instant.now(), 1000);
         store.startDownloading(run.runId(), List.of("f1"));
         return run;

@@ -56,7 +56,7 @@ class StateStoreTest {
     private static Run downloading(StateStore store, long leaseMillis, String job, List<String> files) {
         store.migrate();
         store.leases().register(leaseMillis, false);
-        Run run = store.createRun(job, "coresignal", null);
+        Run run = TestRuns.create(store, job, "coresignal", null);
         store.markSubmitted(run.runId(), "req-" + job, Instant.ofEpochMilli(store.leases().millis()), 1000);
         assertThat(store.startDownloading(run.runId(), files)).isTrue();
         return run;
@@ -115,7 +115,7 @@ class StateStoreTest {
                 assertThat(rs.next()).as("one version row").isFalse();
             }
             StateStore store = new StateStore(pools.get(0), Clock.systemUTC());
-            assertThat(store.createRun("job", "coresignal", null).status()).isEqualTo(RunStatus.SUBMITTING);
+            assertThat(TestRuns.create(store, "job", "coresignal", null).status()).isEqualTo(RunStatus.SUBMITTING);
         } finally {
             starts.shutdownNow();
             pools.forEach(HikariDataSource::close);
@@ -132,8 +132,8 @@ class StateStoreTest {
             a.leases().register(30_000, false);
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(10), ZoneOffset.UTC), "b-" + database);
             b.leases().register(30_000, false);
-            Run sending = a.createRun("lease-job-1", "coresignal", null);
-            Run fetching = a.createRun("lease-job-2", "coresignal", null);
+            Run sending = TestRuns.create(a, "lease-job-1", "coresignal", null);
+            Run fetching = TestRuns.create(a, "lease-job-2", "coresignal", null);
             a.markSubmitted(fetching.runId(), "req-lease", now, 1000);
             assertThat(a.startDownloading(fetching.runId(), List.of("f1"))).isTrue();
             assertThat(a.run(fetching.runId()).orElseThrow().owner()).isEqualTo("a-" + database);
@@ -287,7 +287,7 @@ class StateStoreTest {
             a.leases().register(30_000, false);
             StateStore b = new StateStore(ds, Clock.fixed(now.plusSeconds(1), ZoneOffset.UTC), "stop-b-" + database);
             b.leases().register(30_000, false);
-            Run run = a.createRun("handed-back", "coresignal", null);
+            Run run = TestRuns.create(a, "handed-back", "coresignal", null);
             a.markSubmitted(run.runId(), "req-hand", now, 1000);
             a.startDownloading(run.runId(), List.of("f1", "f2"));
             assertThat(b.claimDownload(run.runId())).isFalse();
@@ -307,7 +307,7 @@ class StateStoreTest {
             setup.migrate();
             List<String> polls = new ArrayList<>();
             List<String> downloads = new ArrayList<>();
-            Run shared = setup.createRun("claim-files", "coresignal", null);
+            Run shared = TestRuns.create(setup, "claim-files", "coresignal", null);
             setup.markSubmitted(shared.runId(), "req-files", now, 1000);
             List<String> fileNames = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -315,10 +315,10 @@ class StateStoreTest {
             }
             setup.startDownloading(shared.runId(), fileNames);
             for (int i = 0; i < 20; i++) {
-                Run waiting = setup.createRun("claim-poll-" + i, "coresignal", null);
+                Run waiting = TestRuns.create(setup, "claim-poll-" + i, "coresignal", null);
                 setup.markSubmitted(waiting.runId(), "req-p" + i, now.minusSeconds(1), 1000);
                 polls.add(waiting.runId());
-                Run fetching = setup.createRun("claim-dl-" + i, "coresignal", null);
+                Run fetching = TestRuns.create(setup, "claim-dl-" + i, "coresignal", null);
                 setup.markSubmitted(fetching.runId(), "req-d" + i, now, 1000);
                 setup.startDownloading(fetching.runId(), List.of("f"));
                 downloads.add(fetching.runId());
@@ -409,7 +409,7 @@ class StateStoreTest {
             StateStore store = store(ds, t0);
             String job = "job-" + database + "-" + System.nanoTime();
 
-            Run run = store.createRun(job, "coresignal", null);
+            Run run = TestRuns.create(store, job, "coresignal", null);
             assertThat(run.status()).isEqualTo(RunStatus.SUBMITTING);
             assertThat(store.latestRun(job)).map(Run::runId).contains(run.runId());
             assertThat(store.activeJobNames()).as("submitting is active").contains(job);
@@ -460,7 +460,7 @@ class StateStoreTest {
         try (HikariDataSource ds = dataSource(database)) {
             StateStore store = store(ds, Instant.parse("2026-11-22T10:00:00Z"));
             String job = "oauth-" + database + "-" + System.nanoTime();
-            Run run = store.createRun(job, "requests", "3f0c2b1e-8a7d-4c55-9b1e-2f6a0d9e4c11");
+            Run run = TestRuns.create(store, job, "requests", "3f0c2b1e-8a7d-4c55-9b1e-2f6a0d9e4c11");
             assertThat(run.status()).isEqualTo(RunStatus.SUBMITTING);
             assertThat(run.requestId()).isEqualTo("3f0c2b1e-8a7d-4c55-9b1e-2f6a0d9e4c11");
         }
@@ -471,10 +471,10 @@ class StateStoreTest {
     void should_keep_the_destination_a_run_was_first_given(String database) {
         try (HikariDataSource ds = dataSource(database)) {
             StateStore store = store(ds, Instant.parse("2026-11-22T10:00:00Z"));
-            Run run = store.createRun("dest-" + database + "-" + System.nanoTime(), "coresignal", null);
+            Run run = TestRuns.create(store, "dest-" + database + "-" + System.nanoTime(), "coresignal", null);
             assertThat(store.destination(run.runId(), "file:/data/out")).isEqualTo("file:/data/out");
             assertThat(store.destination(run.runId(), "s3://lake/x (gzip)")).isEqualTo("file:/data/out");
-            Run other = store.createRun("dest-" + database + "-" + System.nanoTime(), "coresignal", null);
+            Run other = TestRuns.create(store, "dest-" + database + "-" + System.nanoTime(), "coresignal", null);
             assertThat(store.destination(other.runId(), "s3://lake/x (gzip)")).isEqualTo("s3://lake/x (gzip)");
         }
     }
