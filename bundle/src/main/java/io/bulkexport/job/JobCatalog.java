@@ -211,16 +211,17 @@ public class JobCatalog {
         if (jq != null && bean != null) {
             throw new ConfigurationException(where + ": set either transform (jq) or transform_bean, not both");
         }
+        io.bulkexport.RecordTransform program = null;
         if (jq != null) {
             try {
-                io.bulkexport.records.JqTransform.compile(jq);
+                program = io.bulkexport.records.JqTransform.compile(jq);
             } catch (net.thisptr.jackson.jq.exception.JsonQueryException e) {
                 throw new ConfigurationException(where + ": transform '" + jq + "' is not a jq program ("
                         + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); e.g. 'del(.email,"
                         + " .phone)'");
             }
         }
-        return jq == null && bean == null ? null : new JobDefinition.Transform(jq, bean);
+        return jq == null && bean == null ? null : new JobDefinition.Transform(program, bean);
     }
 
     private static JobDefinition.Incremental incremental(Map<String, Object> yaml, String where) {

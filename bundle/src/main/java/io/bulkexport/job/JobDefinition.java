@@ -74,10 +74,10 @@ public record JobDefinition(
     }
 
     /**
-     * A job's record transform: a jq program ({@code transform:}), or the name of a {@link io.bulkexport.RecordTransform}
-     * bean ({@code transform_bean:}); one of the two.
+     * A job's record transform: a jq program ({@code transform:}, compiled when the job file is read), or the name of
+     * a {@link io.bulkexport.RecordTransform} bean ({@code transform_bean:}); one of the two.
      */
-    public record Transform(String jq, String bean) {
+    public record Transform(io.bulkexport.RecordTransform jq, String bean) {
     }
 
     /** True when the job's request uses {@code ${variable.since}}: only then is it an incremental job. */

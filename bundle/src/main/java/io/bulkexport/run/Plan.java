@@ -179,9 +179,7 @@ public class Plan {
             Instant now = clock.instant();
             uses = asked.budgets().stream().map(b -> new Budgets.Use(b, 0, b.period().window(now)[0],
                     b.period().window(now)[1])).toList();
-            shortfall = uses.stream().filter(use -> asked.records() > use.left()).findFirst()
-                    .map(use -> "over budget: " + use.budget().setting() + " = " + use.budget().records()
-                            + ", less than the " + asked.records() + " records this job may buy");
+            shortfall = Budgets.shortfall(asked, uses, Optional.empty());
         }
         if (shortfall.isPresent()) {
             return Optional.of("would end OVER_BUDGET now: " + shortfall.get());

@@ -8,7 +8,6 @@ import io.bulkexport.RecordTransform;
 import io.bulkexport.config.ConfigurationException;
 import io.bulkexport.job.JobCatalog;
 import io.bulkexport.job.JobDefinition;
-import io.bulkexport.records.JqTransform;
 import io.bulkexport.records.RecordBatch;
 import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
@@ -33,11 +32,7 @@ public class RecordTransforms implements Processor {
                 continue;
             }
             if (transform.jq() != null) {
-                try {
-                    found.put(job.name(), JqTransform.compile(transform.jq()));
-                } catch (net.thisptr.jackson.jq.exception.JsonQueryException e) {
-                    throw new IllegalStateException(e); // compiled once already when the job file was read
-                }
+                found.put(job.name(), transform.jq());
             } else {
                 RecordTransform bean = registry.lookupByNameAndType(transform.bean(), RecordTransform.class);
                 if (bean == null) {

@@ -180,7 +180,8 @@ public final class Budgets {
                 spend.creditFloor() == null ? Optional.empty() : credits(c, spend.provider()));
     }
 
-    private static Optional<String> shortfall(Spend spend, List<Use> uses, Optional<Credits> credits) {
+    /** Why the spend would not fit these uses and this balance, or empty: the one text a refusal has. */
+    public static Optional<String> shortfall(Spend spend, List<Use> uses, Optional<Credits> credits) {
         for (Use use : uses) {
             Budget budget = use.budget();
             if (spend.records() > use.left()) {

@@ -448,10 +448,7 @@ public class StateStore {
      * started whatever its job says later.
      */
     public String destination(String runId, String proposed) {
-        update("UPDATE bulkexport_run SET destination = ? WHERE run_id = ? AND destination IS NULL", proposed, runId);
-        return jdbc.first("SELECT destination FROM bulkexport_run WHERE run_id = ?",
-                rs -> rs.getString("destination"), runId)
-                .orElseThrow(() -> new IllegalStateException("no run " + runId));
+        return firstRecorded("destination", runId, proposed);
     }
 
     /**
@@ -459,9 +456,15 @@ public class StateStore {
      * recorded, so a resumed or taken-over run keeps its layout whatever the setting says later.
      */
     public String folder(String runId, String proposed) {
-        update("UPDATE bulkexport_run SET folder = ? WHERE run_id = ? AND folder IS NULL", proposed, runId);
-        return jdbc.first("SELECT folder FROM bulkexport_run WHERE run_id = ?", rs -> rs.getString("folder"), runId)
-                .orElseThrow(() -> new IllegalStateException("no run " + runId));
+        return firstRecorded("folder", runId, proposed);
+    }
+
+    /** Sets the run's column (a constant name) unless already set, then returns what it holds: the first caller's. */
+    private String firstRecorded(String column, String runId, String proposed) {
+        update("UPDATE bulkexport_run SET " + column + " = ? WHERE run_id = ? AND " + column + " IS NULL", proposed,
+                runId);
+        return jdbc.first("SELECT " + column + " FROM bulkexport_run WHERE run_id = ?", rs -> rs.getString(column),
+                runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
     }
 
     private List<Run> queryRuns(String sql, Object... args) {
