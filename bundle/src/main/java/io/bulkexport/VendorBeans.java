@@ -13,6 +13,7 @@ import io.bulkexport.run.Instances;
 import io.bulkexport.run.RateLimits;
 import io.bulkexport.run.Retries;
 import io.bulkexport.run.RetryPolicy;
+import io.bulkexport.vendor.ApiCalls;
 import io.bulkexport.vendor.JobCalls;
 import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.RequestBodies;
@@ -43,6 +44,7 @@ final class VendorBeans {
                 settings.whole("bulkexport.retry.max-delay-millis", 0), meters));
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(
                 settings.whole("bulkexport.retry.max-delay-seconds", 0)), meters, spend::creditsReported));
+        registry.bind("apiCalls", new ApiCalls());
         registry.bind("requestBodies", new RequestBodies());
         registry.bind("providerStatus", new ProviderStatus());
         registry.bind("jobCalls", new JobCalls());

@@ -81,8 +81,9 @@ public final class ProviderDeclarations {
     }
 
     /**
-     * Plan mode: each provider's {@code NAME-api} route captures the call its caller prepared and sends nothing
-     * ({@link io.bulkexport.run.Plan#capture}); no rate route is needed.
+     * Plan mode: each provider's {@code NAME-api} route prepares the call its caller declared, as the real one does
+     * ({@link io.bulkexport.vendor.ApiCalls}), captures it and sends nothing ({@link io.bulkexport.run.Plan#capture});
+     * no rate route is needed.
      */
     public static void addPlanRoutes(CamelContext context, Iterable<ProviderSpec> providers) throws Exception {
         List<String> names = new ArrayList<>();
@@ -92,6 +93,7 @@ public final class ProviderDeclarations {
             public void configure() {
                 for (String name : names) {
                     from("direct:" + name + "-api").routeId(name + "-api")
+                            .process(new io.bulkexport.vendor.ApiCalls()::prepare)
                             .process(io.bulkexport.run.Plan::capture);
                 }
             }

@@ -36,6 +36,13 @@ public final class RunExchange {
     public static final String RATE_PERMIT = "ratePermit";
     /** Which call this is (submit, status, list, fetch…), for the metrics of its answers and retries. */
     public static final String VENDOR_CALL = "vendorCall";
+    /** The call a provider route makes, as it declares it for its API route ({@link io.bulkexport.vendor.ApiCalls}). */
+    public static final String HTTP_METHOD = "httpMethod";
+    /** The request path from the API's base URL, each vendor-given part percent-encoded. */
+    public static final String HTTP_PATH = "httpPath";
+    public static final String HTTP_QUERY = "httpQuery";
+    /** The body's media type, when the body is not a multipart form (which carries its own). */
+    public static final String CONTENT_TYPE = "contentType";
     /** The HTTP statuses the call expects (others are failures). */
     public static final String EXPECTED_STATUSES = "expectedStatuses";
     /** The callback URL a submission carries when webhooks are on. */

@@ -14,11 +14,11 @@ import org.apache.camel.Exchange;
  * creation or download call ({@code create}, {@code download}).
  */
 public class JobCalls {
-    /** Sets the HTTP method and path of the call the job's option names. */
+    /** Declares the call the job's option names: its HTTP method and path (see {@link ApiCalls}). */
     public void target(Exchange exchange, String option) {
         CallTarget target = target(exchange.getProperty(RunExchange.JOB, JobDefinition.class), option);
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, target.method());
-        exchange.getMessage().setHeader(Exchange.HTTP_PATH, target.path(templates(exchange), values(exchange)));
+        exchange.setProperty(RunExchange.HTTP_METHOD, target.method());
+        exchange.setProperty(RunExchange.HTTP_PATH, target.path(templates(exchange), values(exchange)));
     }
 
     /** The one file the option's call serves, named after the last segment of its path. */

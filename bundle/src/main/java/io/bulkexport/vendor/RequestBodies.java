@@ -25,7 +25,7 @@ public class RequestBodies {
         JobDefinition job = exchange.getProperty(RunExchange.JOB, JobDefinition.class);
         ProviderSpec spec = spec(exchange, job);
         JsonNode body = spec.templates().json(spec.submitBody(), values(exchange, job), true);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.setProperty(RunExchange.CONTENT_TYPE, "application/json");
         try {
             exchange.getMessage().setBody(JSON.writeValueAsBytes(body));
         } catch (IOException e) {
@@ -33,11 +33,11 @@ public class RequestBodies {
         }
     }
 
-    /** The provider's query string template filled with the job's values, as header {@code CamelHttpQuery}. */
+    /** The provider's query string template filled with the job's values, as the call's query ({@link ApiCalls}). */
     public void query(Exchange exchange) {
         JobDefinition job = exchange.getProperty(RunExchange.JOB, JobDefinition.class);
         ProviderSpec spec = spec(exchange, job);
-        exchange.getMessage().setHeader(Exchange.HTTP_QUERY, spec.templates().query(spec.submitQuery(),
+        exchange.setProperty(RunExchange.HTTP_QUERY, spec.templates().query(spec.submitQuery(),
                 values(exchange, job)));
     }
 
@@ -54,7 +54,7 @@ public class RequestBodies {
         if (webhookUrl != null) {
             form.addTextBody("webhook_url", webhookUrl);
         }
-        exchange.getMessage().removeHeader(Exchange.CONTENT_TYPE);
+        // the form carries its content type, with its boundary
         exchange.getMessage().setBody(form.build());
     }
 

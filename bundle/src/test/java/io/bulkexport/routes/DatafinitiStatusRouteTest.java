@@ -17,6 +17,7 @@ import io.bulkexport.provider.ProviderStatus;
 import io.bulkexport.vendor.JsonAnswers;
 import io.bulkexport.vendor.UnexpectedAnswerException;
 import io.bulkexport.vendor.VendorResponses;
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
@@ -51,6 +52,7 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
+        registry.bind("apiCalls", new io.bulkexport.vendor.ApiCalls());
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120), io.bulkexport.metrics.ExportMeters.NONE));
         registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
         // one instance, alone: it takes the whole rate
@@ -88,7 +90,7 @@ class DatafinitiStatusRouteTest extends CamelTestSupport {
             AdviceWith.adviceWith(context, "datafiniti-download", route -> route
                     .interceptSendToEndpoint("direct:datafiniti-api").skipSendToOriginalEndpoint()
                     .process(exchange -> {
-                        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_PATH)).isEqualTo("/v4/downloads/847070");
+                        assertThat(exchange.getProperty(RunExchange.HTTP_PATH)).isEqualTo("/v4/downloads/847070");
                         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
                         exchange.getMessage().setBody(answer);
                     }));

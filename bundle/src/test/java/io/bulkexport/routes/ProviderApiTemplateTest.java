@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.bulkexport.provider.HeaderAuth;
 import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.vendor.RetryableVendorException;
 import io.bulkexport.vendor.VendorRejectedException;
 import io.bulkexport.vendor.VendorResponses;
+import io.bulkexport.run.RunExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
@@ -40,6 +42,7 @@ class ProviderApiTemplateTest extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
+        registry.bind("apiCalls", new io.bulkexport.vendor.ApiCalls());
         registry.bind("vendorResponses", new VendorResponses(Duration.ofSeconds(120), io.bulkexport.metrics.ExportMeters.NONE));
         registry.bind("throttleTimes", new io.bulkexport.metrics.ThrottleTimes(io.bulkexport.metrics.ExportMeters.NONE));
         // one instance, alone: it takes the whole rate
@@ -93,7 +96,7 @@ class ProviderApiTemplateTest extends CamelTestSupport {
     }
 
     private Exchange call(String path) {
-        return template.request("direct:acme-api", e -> e.getMessage().setHeader(Exchange.HTTP_PATH, path));
+        return template.request("direct:acme-api", e -> e.setProperty(RunExchange.HTTP_PATH, path));
     }
 
     @Test
@@ -105,6 +108,45 @@ class ProviderApiTemplateTest extends CamelTestSupport {
         assertThat(answer.getException()).isNull();
         assertThat(answer.getMessage().getBody(String.class)).isEqualTo("{\"request_id\": \"r-1\"}");
         vendor.assertIsSatisfied();
+    }
+
+    @Test
+    void should_send_only_the_call_its_caller_declared_never_a_header_the_exchange_carried() throws Exception {
+        MockEndpoint vendor = vendorAnswering(200, "{}");
+        Exchange post = template.request("direct:acme-api", e -> {
+            // what a route, a bean or an earlier answer may leave on an exchange
+            e.getMessage().setHeader("Authorization", "Bearer someone-elses");
+            e.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/html");
+            e.getMessage().setHeader(Exchange.HTTP_QUERY, "stale=1");
+            e.getMessage().setHeader("X-Amz-Meta-Job", "engineers");
+            e.setProperty(RunExchange.HTTP_METHOD, "POST");
+            e.setProperty(RunExchange.HTTP_PATH, "/v1/requests");
+            e.setProperty(RunExchange.CONTENT_TYPE, "application/json");
+            e.getMessage().setBody("{\"q\": 1}");
+        });
+        assertThat(post.getException()).isNull();
+        Map<String, Object> sent = vendor.getReceivedExchanges().get(0).getMessage().getHeaders();
+        assertThat(sent).containsOnlyKeys(Exchange.HTTP_METHOD, Exchange.HTTP_PATH, Exchange.CONTENT_TYPE)
+                .containsEntry(Exchange.HTTP_METHOD, "POST").containsEntry(Exchange.CONTENT_TYPE, "application/json");
+        assertThat(vendor.getReceivedExchanges().get(0).getMessage().getBody(String.class)).isEqualTo("{\"q\": 1}");
+
+        // the same exchange (now holding the first answer's headers) calls again, declaring only a path: a GET without
+        // the first call's type, query, body or answer
+        post.setProperty(RunExchange.HTTP_PATH, "/v1/requests/r-1");
+        template.send("direct:acme-api", post);
+        Exchange get = vendor.getReceivedExchanges().get(1);
+        assertThat(get.getMessage().getHeaders()).containsOnlyKeys(Exchange.HTTP_METHOD, Exchange.HTTP_PATH)
+                .containsEntry(Exchange.HTTP_METHOD, "GET").containsEntry(Exchange.HTTP_PATH, "/v1/requests/r-1");
+        assertThat(get.getMessage().getBody()).isNull();
+    }
+
+    @Test
+    void should_refuse_a_call_whose_route_declared_no_path() throws Exception {
+        MockEndpoint vendor = vendorAnswering(200, "{}");
+        Exchange undeclared = template.request("direct:acme-api",
+                e -> e.getMessage().setHeader(Exchange.HTTP_PATH, "/v1/requests"));
+        assertThat(undeclared.getException()).hasMessageContaining("set exchange property httpPath");
+        assertThat(vendor.getReceivedExchanges()).isEmpty();
     }
 
     @Test
