@@ -20,7 +20,7 @@ log() { echo "bench: $*" >&2; }
 # cannot change classes under its JVMs.
 bench_jar() {
     if [[ ! -f $ROOT/target/bulk-export.jar ]] \
-        || [[ -n $(find "$ROOT"/{bundle,sandbox,app}/src/main "$ROOT"/{,bundle/,sandbox/,app/}pom.xml \
+        || [[ -n $(find "$ROOT"/src/{bundle,sandbox,app}/src/main "$ROOT"/{,src/bundle/,src/sandbox/,src/app/}pom.xml \
             -newer "$ROOT/target/bulk-export.jar" -print -quit) ]]; then
         command -v mvn >/dev/null || die "target/bulk-export.jar is missing or stale and mvn is not installed to build it"
         log "building target/bulk-export.jar (mvn -q -B package -DskipTests)"

@@ -96,7 +96,7 @@ bench_jar
 S3_CP_FILE=$WORK/test-cp.txt
 s3_classpath_ok() {
     local entry entries
-    [[ -s $S3_CP_FILE && $S3_CP_FILE -nt $ROOT/app/pom.xml ]] && grep -q '/s3proxy-[^/]*\.jar' "$S3_CP_FILE" || return 1
+    [[ -s $S3_CP_FILE && $S3_CP_FILE -nt $ROOT/src/app/pom.xml ]] && grep -q '/s3proxy-[^/]*\.jar' "$S3_CP_FILE" || return 1
     IFS=: read -r -a entries <"$S3_CP_FILE"
     for entry in "${entries[@]}"; do [[ -e $entry ]] || return 1; done
 }
