@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulkexport.sandbox.EndpointKind;
 import io.bulkexport.sandbox.SandboxSettings;
+import io.bulkexport.state.PostgresServer;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,6 +177,86 @@ class HooksTest {
             assertThat(app.sandbox.requestLog().stream().filter(r -> r.kind() == EndpointKind.DOWNLOAD).toList())
                     .as("nothing fetched again").hasSize(downloads);
             assertThat(app.sandbox.submissions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void events_a_frozen_instance_was_delivering_are_delivered_by_another_and_none_is_left_due() throws Exception {
+        java.util.Optional<Path> bin = PostgresServer.binaries();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bin.isPresent()
+                || System.getenv("BULKEXPORT_REQUIRE_POSTGRES") != null, "PostgreSQL is not installed");
+        Path events = dir.resolve("events");
+        // each call takes 3 s and its file names the instance that made it; a claim lasts far longer than a lease,
+        // so only the lease of a frozen instance can free what it claimed
+        String slowToFile = "        - delay:\n            constant: 3000\n"
+                + "        - to: \"file:" + events + "?fileName=${header.BulkExportEvent}-${header.BulkExportEventId}"
+                + "-{{bulkexport.instance.id}}.json\"\n";
+        hooks(slowToFile, slowToFile);
+        try (PostgresServer postgres = PostgresServer.start(bin.orElseThrow()); ExportHarness app = app()) {
+            String url = postgres.createDatabase("hooks");
+            app.set("bulkexport.state.url", url).set("bulkexport.run-mode", "service")
+                    .set("bulkexport.instance.lease-seconds", "3").set("bulkexport.instance.heartbeat-millis", "300")
+                    .set("bulkexport.hooks.claim-seconds", "600");
+            java.util.Map<String, Process> instances = new java.util.HashMap<>();
+            try {
+                app.set("bulkexport.instance.id", "a");
+                instances.put("a", app.spawn("a"));
+                Cluster.await(() -> Cluster.single(url, "SELECT request_id FROM bulkexport_run"),
+                        Duration.ofSeconds(60), "a's submission", app, "a");
+                app.set("bulkexport.instance.id", "b");
+                instances.put("b", app.spawn("b"));
+                Cluster.await(() -> "2".equals(Cluster.single(url, "SELECT COUNT(*) FROM bulkexport_instance"))
+                        ? "both" : null, Duration.ofSeconds(60), "b's registration", app, "a", "b");
+                String frozen = Cluster.await(() -> Cluster.single(url, "SELECT hook_by FROM bulkexport_file"
+                        + " WHERE hook_by IS NOT NULL"), Duration.ofSeconds(60), "a claimed event", app, "a", "b");
+                String taker = frozen.equals("a") ? "b" : "a";
+                Cluster.signal("STOP", instances.get(frozen));
+                List<String> held = new ArrayList<>();
+                for (String file : app.sandbox.fileNames(app.onlyRequestId())) {
+                    if (frozen.equals(Cluster.single(url, "SELECT hook_by FROM bulkexport_file WHERE file_name = '"
+                            + file + "'"))) {
+                        held.add(file);
+                    }
+                }
+                // the frozen instance's lease runs out; the other delivers every event, those it held included
+                Cluster.await(() -> "0".equals(Cluster.single(url, "SELECT (SELECT COUNT(*) FROM bulkexport_file"
+                        + " WHERE hook_at IS NOT NULL) + (SELECT COUNT(*) FROM bulkexport_run WHERE hook_at IS NOT"
+                        + " NULL OR status <> 'DONE')")) ? "delivered" : null, Duration.ofSeconds(90),
+                        "every event delivered while " + frozen + " is frozen", app, "a", "b");
+                Cluster.signal("CONT", instances.get(frozen));
+                Thread.sleep(5000); // its call ends, and it marks the event it had claimed
+                for (Process instance : instances.values()) {
+                    instance.destroy();
+                    assertThat(instance.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                }
+                assertThat(Cluster.single(url, "SELECT (SELECT COUNT(*) FROM bulkexport_file WHERE hook_at IS NOT"
+                        + " NULL) + (SELECT COUNT(*) FROM bulkexport_run WHERE hook_at IS NOT NULL)"))
+                        .as("the thawed instance's late mark left nothing due, and undid nothing").isEqualTo("0");
+                // at least once: each event told under its own id, by the taker for those the frozen one held
+                List<JsonNode> told = read(events, "file-landed");
+                assertThat(told.stream().map(e -> e.path("eventId").asText()).distinct()).hasSize(3);
+                assertThat(read(events, "run-landed").stream().map(e -> e.path("eventId").asText()).distinct())
+                        .hasSize(1);
+                assertThat(held).as("the frozen instance held an event").isNotEmpty();
+                try (Stream<Path> files = Files.list(events)) {
+                    List<String> byTaker = files.map(f -> f.getFileName().toString())
+                            .filter(name -> name.endsWith("-" + taker + ".json")).toList();
+                    for (String file : held) {
+                        assertThat(told).filteredOn(e -> e.path("file").asText().equals(file)).isNotEmpty();
+                        assertThat(byTaker).as(file + " told by " + taker).anyMatch(name -> told.stream().anyMatch(
+                                e -> e.path("file").asText().equals(file)
+                                        && name.contains(e.path("eventId").asText())));
+                    }
+                }
+                assertThat(app.sandbox.submissions()).hasSize(1);
+            } finally {
+                for (Process instance : instances.values()) {
+                    if (instance.isAlive()) {
+                        Cluster.signal("CONT", instance);
+                        instance.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                }
+            }
         }
     }
 

@@ -8,11 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -98,7 +94,7 @@ class StalledInstanceTest {
                 // whatever failed, no instance outlives the test (a frozen one is thawed to be killed)
                 for (Process instance : instances.values()) {
                     if (instance.isAlive()) {
-                        signal("CONT", instance);
+                        Cluster.signal("CONT", instance);
                         instance.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                     }
                 }
@@ -114,22 +110,22 @@ class StalledInstanceTest {
         // longer than these short leases, and b would rightly take a's unanswered submission for a dead one's
         app.set("bulkexport.instance.id", "a");
         instances.put("a", app.spawn("a"));
-        await(() -> "SUBMITTED".equals(runStatus(url)) || "DOWNLOADING".equals(runStatus(url)) ? "stored" : null,
-                Duration.ofSeconds(60), "a's submission", app);
+        Cluster.await(() -> "SUBMITTED".equals(runStatus(url)) || "DOWNLOADING".equals(runStatus(url)) ? "stored" : null,
+                Duration.ofSeconds(60), "a's submission", app, "a", "b");
         String requestId = app.onlyRequestId();
         app.set("bulkexport.instance.id", "b");
         instances.put("b", app.spawn("b"));
-        await(() -> "2".equals(single(url, "SELECT COUNT(*) FROM bulkexport_instance")) ? "both" : null,
-                Duration.ofSeconds(60), "b's registration", app);
+        Cluster.await(() -> "2".equals(Cluster.single(url, "SELECT COUNT(*) FROM bulkexport_instance")) ? "both" : null,
+                Duration.ofSeconds(60), "b's registration", app, "a", "b");
         String slowName = app.sandbox.fileNames(requestId).get(SLOW_FILE);
-        String frozen = await(() -> claimOf(url, slowName), Duration.ofSeconds(60), "the slow file's claim", app);
+        String frozen = Cluster.await(() -> claimOf(url, slowName), Duration.ofSeconds(60), "the slow file's claim", app, "a", "b");
         String taker = frozen.equals("a") ? "b" : "a";
         Thread.sleep(4000); // about halfway through the slow file
-        signal("STOP", instances.get(frozen));
-        await(() -> taker.equals(claimOf(url, slowName)) ? taker : null, Duration.ofSeconds(30),
-                "the slow file taken over by " + taker, app);
+        Cluster.signal("STOP", instances.get(frozen));
+        Cluster.await(() -> taker.equals(claimOf(url, slowName)) ? taker : null, Duration.ofSeconds(30),
+                "the slow file taken over by " + taker, app, "a", "b");
         Thread.sleep(2500); // the taker's attempt is under way
-        signal("CONT", instances.get(frozen));
+        Cluster.signal("CONT", instances.get(frozen));
         Thread.sleep(8000); // time enough for the stale attempt to reach its end
         instances.get(frozen).destroy();
         assertThat(instances.get(frozen).waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -142,7 +138,7 @@ class StalledInstanceTest {
             assertThat(last.waitFor(90, TimeUnit.SECONDS)).isTrue();
             assertThat(last.exitValue()).as(app.log("last")).isZero();
         } else {
-            await(() -> "DONE".equals(runStatus(url)) ? "done" : null, Duration.ofSeconds(60), "the run", app);
+            Cluster.await(() -> "DONE".equals(runStatus(url)) ? "done" : null, Duration.ofSeconds(60), "the run", app, "a", "b");
             instances.get(taker).destroy();
             assertThat(instances.get(taker).waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
@@ -193,47 +189,12 @@ class StalledInstanceTest {
     }
 
     private static String claimOf(String url, String fileName) throws SQLException {
-        return single(url, "SELECT claimed_by FROM bulkexport_file WHERE file_name = '" + fileName.replace("'", "''")
+        return Cluster.single(url, "SELECT claimed_by FROM bulkexport_file WHERE file_name = '" + fileName.replace("'", "''")
                 + "'");
     }
 
     private static String runStatus(String url) throws SQLException {
-        return single(url, "SELECT status FROM bulkexport_run");
-    }
-
-    private static String single(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery(sql)) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) {
-                return null; // the tables are not made yet
-            }
-            throw e;
-        }
-    }
-
-    private interface Probe<T> {
-        T get() throws Exception;
-    }
-
-    private static <T> T await(Probe<T> probe, Duration timeout, String what, ExportHarness app) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for " + what + "\n--- a:\n" + app.log("a") + "\n--- b:\n"
-                + app.log("b"));
-    }
-
-    private static void signal(String signal, Process process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + signal).isTrue();
+        return Cluster.single(url, "SELECT status FROM bulkexport_run");
     }
 
     private static byte[] read(Path file) {

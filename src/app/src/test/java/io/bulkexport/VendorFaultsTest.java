@@ -61,6 +61,7 @@ class VendorFaultsTest {
         STATUS_FIELD_MISSING("status answer without its status field"),
         FILE_LIST_GARBLED("file list missing or garbled"),
         FILE_LISTED_TWICE("a file listed twice"),
+        NAMES_DIFFER_IN_EXTENSION_ONLY("file names that differ only in their extensions"),
         SUBMIT_ANSWER_DROPPED("submit accepted, connection dropped before the answer"),
         SUBMIT_ANSWER_TOO_LATE("submit accepted, answer after the client's timeout"),
         PRESIGNED_URL_EXPIRED("expired presigned URL");
@@ -411,6 +412,35 @@ class VendorFaultsTest {
                     "recovered: " + doneWithEveryRecordOnce(app, "engineers") + "; " + downloads.size()
                             + " fetches, " + app.outputFiles("engineers").size() + " output files, "
                             + app.manifest("engineers").get("files").size() + " in the manifest");
+        }
+    }
+
+    @Test
+    void should_land_files_whose_names_differ_only_in_their_extensions_side_by_side() throws Exception {
+        Path served = Files.createDirectories(dir.resolve("served"));
+        List<String> names = List.of("part-00000.json.gz", "part-00000.jsonl.gz", "part-00000.JSON.gz");
+        for (int file = 0; file < names.size(); file++) {
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(served.resolve(names.get(file))))) {
+                for (int record = 1; record <= 100; record++) {
+                    out.write(("{\"id\":" + (file * 100 + record) + "}\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        try (ExportHarness app = coresignalServing(served)) {
+            assertThat(app.run()).isEqualTo(0);
+            // each would be part-00000.jsonl: before, each landing replaced the one before, and 200 records were lost
+            assertThat(app.landedIds("engineers")).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, 300).boxed().toList());
+            List<String> outputs = app.outputFiles("engineers").stream()
+                    .map(path -> path.getFileName().toString()).sorted().toList();
+            assertThat(outputs).containsExactly("part-00000_JSON_gz.jsonl", "part-00000_json_gz.jsonl",
+                    "part-00000_jsonl_gz.jsonl");
+            assertThat(app.manifest("engineers").get("files")).hasSize(3);
+            TABLE.add(VendorFault.NAMES_DIFFER_IN_EXTENSION_ONLY, "coresignal, status",
+                    "3 files: " + String.join(", ", names) + ", 100 records each",
+                    "recovered: " + doneWith(app, "engineers", app.landedIds("engineers").size()) + "; "
+                            + outputs.size() + " output files side by side (" + String.join(", ", outputs)
+                            + "), not one `part-00000.jsonl` overwritten twice");
         }
     }
 

@@ -17,17 +17,10 @@ import io.bulkexport.metrics.ExportMeters;
 import io.bulkexport.provider.ProviderDeclarations;
 import io.bulkexport.provider.ProviderSpec;
 import io.bulkexport.run.Jobs;
-import io.bulkexport.run.Plan;
 import io.bulkexport.run.RunMode;
 import io.bulkexport.run.SinceValues;
 import io.bulkexport.sink.RecordTransforms;
 import io.bulkexport.run.SpendControl;
-import io.bulkexport.sink.FileSink;
-import io.bulkexport.sink.S3Check;
-import io.bulkexport.sink.S3Clients;
-import io.bulkexport.sink.S3Settings;
-import io.bulkexport.sink.S3Sink;
-import io.bulkexport.vendor.VendorText;
 import io.bulkexport.state.StateStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -102,20 +95,17 @@ public class BulkExportRoutes extends RouteBuilder {
                 spend, since);
         Jobs jobs = runs.jobs();
         RunMode runMode = runs.runMode();
-        S3Settings s3Settings = sinks.s3Settings();
-        S3Sink s3Sink = sinks.s3Sink();
-        FileSink fileSink = sinks.fileSink();
         String defaultSink = sinks.defaultSink();
 
         Map<String, ProviderSpec> providers = loadRoutes(context, settings, plan);
         JobCatalog catalog = JobCatalog.load(settings.text("bulkexport.jobs"), Path.of(""),
                 providers, defaultSink);
         jobs.use(catalog);
-        checkAgainstJobs(context, settings, catalog, providers);
+        StartChecks.againstJobs(context, settings, catalog, providers);
         spend.use(providers.keySet(), catalog);
         registry.lookupByNameAndType("transformRecords", RecordTransforms.class).use(catalog, registry);
         if (plan) {
-            planOnStart(context, settings, store, jobs, sinks, completion, spend, since);
+            PlanMode.install(context, settings, store, jobs, sinks, completion, spend, since);
             return;
         }
         Map<String, Set<String>> sinksByProvider = new java.util.TreeMap<>();
@@ -133,8 +123,6 @@ public class BulkExportRoutes extends RouteBuilder {
                 meters.started(sinksByProvider);
             }
         });
-        List<String> s3Jobs = catalog.all().stream().filter(j -> "s3".equals(j.sink())).map(JobDefinition::name)
-                .toList();
         // what a stopped process left half-written is removed only while no other instance shares the database: a
         // live one's files in progress look the same
         List<String> others = store.leases().live().stream().filter(id -> !id.equals(instanceId)).toList();
@@ -142,12 +130,7 @@ public class BulkExportRoutes extends RouteBuilder {
             LOG.info("instance {} shares the state database with {}: temporary files and spools are left to them",
                     instanceId, others);
         }
-        if (!s3Jobs.isEmpty()) {
-            useS3(context, resources, s3Settings, s3Sink, s3Jobs, others.isEmpty());
-        }
-        if (others.isEmpty()) {
-            fileSink.removeStaleParts(catalog.all().stream().map(JobDefinition::name).toList(), sinks.layout());
-        }
+        sinks.prepare(resources, catalog, others.isEmpty());
         for (JobDefinition job : catalog.all()) {
             if (!job.isOnce() && runMode.isOnce()) {
                 LOG.info("{}: recurring job, not scheduled in once mode", job.name());
@@ -161,118 +144,6 @@ public class BulkExportRoutes extends RouteBuilder {
         LOG.info("{} job(s): {}", catalog.all().size(), catalog.all().stream()
                 .map(j -> j.name() + " (" + j.provider() + " " + j.dataset() + "/" + j.method() + ", "
                         + (j.isOnce() ? "once" : "cron " + j.schedule()) + ", " + j.sink() + ")").toList());
-    }
-
-    /** The routes that start work by themselves (timers, Quartz, the download queue): none runs in plan mode. */
-    private static final Set<String> SELF_STARTING = Set.of("startup", "instance-heartbeat", "poll-tick",
-            "download-run", "hook-delivery");
-
-    /**
-     * Plan mode: no route that starts work runs, and once Camel has started, the plan of every job is printed
-     * ({@link Plan}) and the run ends with 0. Nothing is sent to a vendor or S3, nothing written to the state database
-     * or the output folders.
-     */
-    private static void planOnStart(CamelContext context, Settings settings, StateStore store, Jobs jobs,
-                                    SinkBeans sinks, RunCompletion completion, SpendControl spend,
-                                    SinceValues since) throws Exception {
-        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
-        for (RouteDefinition route : model.getRouteDefinitions()) {
-            if (SELF_STARTING.contains(route.getRouteId())) {
-                route.setAutoStartup("false");
-            }
-        }
-        Plan plan = new Plan(store, jobs, Clock.systemUTC(), settings.list("bulkexport.new-run"),
-                settings.under("bulkexport.attach."), sinks.destinations(),
-                settings.optional("bulkexport.webhook.public-url").orElse(null), spend, since);
-        boolean json = "json".equals(settings.oneOf("bulkexport.plan.format", "text", "json"));
-        context.addStartupListener(new org.apache.camel.StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                // the routes are not all running yet
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                Thread planner = new Thread(() -> {
-                    int code = 0;
-                    try {
-                        List<Map<String, Object>> plans = plan.plan(started);
-                        System.out.print(json ? Plan.json(plans) : Plan.text(plans));
-                        System.out.flush();
-                    } catch (RuntimeException e) {
-                        System.err.println("bulk-export plan: " + e.getMessage());
-                        code = 1;
-                    }
-                    completion.finished(code);
-                }, "bulkexport-plan");
-                planner.start();
-            }
-        });
-    }
-
-    /**
-     * Settings that name jobs or URLs, checked against the jobs before anything is sent: a typo never costs money or
-     * passes in silence. {@code bulkexport.new-run} and {@code bulkexport.attach.<job>} must name jobs there are; the
-     * API (and token) URLs of the providers the jobs use must be absolute http(s) URLs.
-     */
-    private static void checkAgainstJobs(CamelContext context, Settings settings, JobCatalog catalog,
-                                         Map<String, ProviderSpec> providers) {
-        Set<String> names = new java.util.TreeSet<>();
-        catalog.all().forEach(job -> names.add(job.name()));
-        for (String asked : settings.list("bulkexport.new-run")) {
-            if (!asked.equals("all") && !names.contains(asked)) {
-                throw new ConfigurationException("bulkexport.new-run names no job: '" + asked + "' (jobs: "
-                        + String.join(", ", names) + "; or all)");
-            }
-        }
-        SinceValues.check(settings.under(SinceValues.SETTING), names);
-        settings.under("bulkexport.attach.").forEach((job, id) -> {
-            if (!names.contains(job)) {
-                throw new ConfigurationException("bulkexport.attach." + job + " names no job: '" + job + "' (jobs: "
-                        + String.join(", ", names) + "); nothing is attached");
-            }
-            if (!VendorText.isRequestId(id)) {
-                throw new ConfigurationException("bulkexport.attach." + job + " = " + VendorText.quoted(id)
-                        + " is not a request id (letters, digits and . _ : - only); nothing is attached");
-            }
-        });
-        Set<String> used = new java.util.TreeSet<>();
-        catalog.all().forEach(job -> used.add(job.provider()));
-        for (String name : used) {
-            ProviderSpec provider = providers.get(name);
-            requireHttpUrl(context, settings, provider.api().baseUrl(), "bulkexport." + name + ".base-url",
-                    "api.baseUrl of provider " + name);
-            if (provider.api().auth() != null && provider.api().auth().tokenUrl() != null) {
-                requireHttpUrl(context, settings, provider.api().auth().tokenUrl(), "bulkexport." + name
-                        + ".token-url", "api.auth.tokenUrl of provider " + name);
-            }
-        }
-    }
-
-    private static final java.util.regex.Pattern PLACEHOLDER =
-            java.util.regex.Pattern.compile("\\{\\{([^:}]+)(:[^}]*)?}}");
-
-    /**
-     * The declared URL, its placeholders resolved, must be an absolute http(s) URL; the message names the setting it
-     * comes from (the provider's usual one when it holds that value, else the declaration's field).
-     */
-    private static void requireHttpUrl(CamelContext context, Settings settings, String declared, String usual,
-                                       String where) {
-        java.util.regex.Matcher placeholder = PLACEHOLDER.matcher(declared.trim());
-        String url = context.resolvePropertyPlaceholders(declared);
-        String setting = placeholder.matches() ? placeholder.group(1)
-                : settings.optional(usual).filter(url::equals).map(value -> usual).orElse(where);
-        java.net.URI uri = null;
-        try {
-            uri = new java.net.URI(url.trim());
-        } catch (java.net.URISyntaxException e) {
-            // said below
-        }
-        if (uri == null || uri.getScheme() == null || uri.getHost() == null
-                || !Set.of("http", "https").contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
-            throw new ConfigurationException(setting + " is '" + url + "', which is not an absolute http(s) URL"
-                    + " (e.g. https://api.example.com/v1): nothing was sent");
-        }
     }
 
     /**
@@ -326,29 +197,6 @@ public class BulkExportRoutes extends RouteBuilder {
     private static RunCompletion completion(Registry registry) {
         RunCompletion bound = registry.findSingleByType(RunCompletion.class);
         return bound != null ? bound : RunCompletion.exitTheJvm();
-    }
-
-    /** When jobs write to S3: checks the settings, makes the S3 client, and empties their spool folders if asked. */
-    private static void useS3(CamelContext context, BundleResources resources, S3Settings s3Settings, S3Sink s3Sink,
-                              List<String> s3Jobs, boolean cleanSpool) {
-        String bucket = s3Settings.requireBucket(s3Jobs.get(0));
-        // the SDK reads the credentials itself; those it would find in the environment are kept out of the logs
-        for (String secret : List.of("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "aws.secretAccessKey",
-                "aws.sessionToken")) {
-            Secrets.get(secret);
-        }
-        // built on a thread of its own (above, or by the start-up check); the sink asks for it at its first upload
-        if (resources.s3Client == null) {
-            resources.s3Client = new S3Clients.Shared(s3Settings);
-        }
-        S3Clients.Shared client = resources.s3Client;
-        resources.s3Check = S3Check.start(client, s3Settings);
-        if (cleanSpool) {
-            s3Sink.cleanSpool(s3Jobs);
-        }
-        LOG.info("S3 sink for {}: s3://{}/{} at {}, {} objects, spooled under {}", s3Jobs, bucket,
-                s3Settings.prefix(), s3Settings.endpointText(),
-                s3Settings.compression().suffix().isEmpty() ? "uncompressed" : "gzip", s3Settings.spoolDir());
     }
 
     /** Starts the emulators' artifact and points the providers at it; refused when the artifact is missing. */

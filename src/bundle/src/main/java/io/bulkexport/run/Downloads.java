@@ -93,8 +93,11 @@ public class Downloads {
         exchange.setProperty(RunExchange.FILE_NAME_IN_URL, VendorText.pathSegments(fileName));
         store.files().attempted(on.runId(), fileName);
         exchange.setProperty(Landings.FILE_STARTED, System.nanoTime());
-        // a name that cannot become a path inside the job's output is refused before anything is fetched
+        // a name that cannot become a path inside the job's output is refused before anything is fetched; two names
+        // that would land as one are told apart, from the run's whole list
         SafePaths.outputName(fileName);
+        exchange.setProperty(RunExchange.OUTPUT_NAME, SafePaths.outputNames(
+                store.files().of(on.runId()).stream().map(RunFile::fileName).toList()).get(fileName));
     }
 
     /** This process's pass over a run has ended, one way or another. */

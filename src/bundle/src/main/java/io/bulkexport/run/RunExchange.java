@@ -63,6 +63,11 @@ public final class RunExchange {
     public static final String FILE_NAME = "fileName";
     /** The file's name as it goes into a URL path, each segment percent-encoded. */
     public static final String FILE_NAME_IN_URL = "fileNameInUrl";
+    /**
+     * Where the file lands, relative to the run's folder, unique among the run's files
+     * ({@link io.bulkexport.sink.SafePaths#outputNames}).
+     */
+    public static final String OUTPUT_NAME = "outputName";
     /** The attempt's claim of the file ({@link io.bulkexport.state.FileClaim}). */
     public static final String FILE_CLAIM = "fileClaim";
     /** The file's record format (json, csv) and compression as the provider names them. */
@@ -139,6 +144,12 @@ public final class RunExchange {
 
     public String fileName() {
         return exchange.getProperty(FILE_NAME, String.class);
+    }
+
+    /** Where the file lands under the run's folder: as the download named it, or the file's own output name. */
+    public String outputName() {
+        String name = exchange.getProperty(OUTPUT_NAME, String.class);
+        return name != null ? name : io.bulkexport.sink.SafePaths.outputName(fileName());
     }
 
     public String vendorMessage() {

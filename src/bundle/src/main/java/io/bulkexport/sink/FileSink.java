@@ -75,8 +75,7 @@ public class FileSink {
      */
     public void open(Exchange exchange) {
         Path root = outputDir.resolve(exchange.getProperty(RunExchange.FOLDER, String.class));
-        String fileName = exchange.getProperty(RunExchange.FILE_NAME, String.class);
-        output.open(exchange, SafePaths.under(root, SafePaths.outputName(fileName) + compression.suffix()),
+        output.open(exchange, SafePaths.under(root, RunExchange.of(exchange).outputName() + compression.suffix()),
                 "bulkexport.output.dir", compression, keepVendorGzip, true);
     }
 

@@ -52,8 +52,7 @@ public class S3Sink {
     public void open(Exchange exchange) {
         String job = exchange.getProperty(RunExchange.JOB, JobDefinition.class).name();
         String requestId = exchange.getProperty(RunExchange.REQUEST_ID, String.class);
-        String name = SafePaths.outputName(exchange.getProperty(RunExchange.FILE_NAME, String.class))
-                + settings.compression().suffix();
+        String name = RunExchange.of(exchange).outputName() + settings.compression().suffix();
         Path spool = settings.spoolDir().resolve(SafePaths.segment(job, "job name"))
                 .resolve(SafePaths.segment(requestId, "request id")).resolve(UUID.randomUUID().toString());
         // not forced to disk: a spool file only lives until it is uploaded, and a crash leaves none (see cleanSpool)

@@ -1,6 +1,14 @@
 package io.bulkexport.sink;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -38,6 +46,49 @@ public final class SafePaths {
         }
         segments[segments.length - 1] = last + ".jsonl";
         return String.join("/", segments);
+    }
+
+    /**
+     * The output path of each of a request's files: {@link #outputName} where that is the file's alone, else one that
+     * keeps what the extensions said. Names that differ only in their extensions ({@code a.json.gz},
+     * {@code a.jsonl.gz}, {@code a.JSON}) would otherwise land as one {@code a.jsonl}, each overwriting the other's
+     * records; they land as {@code a_json_gz.jsonl}, {@code a_jsonl_gz.jsonl}, {@code a_JSON.jsonl} (with {@code ~2},
+     * {@code ~3}… if even that is taken). The same names give the same paths, in any order, so a resumed or
+     * taken-over run writes where it began. Names that cannot become a path are left out (each fails on its own).
+     */
+    public static Map<String, String> outputNames(Collection<String> vendorNames) {
+        Map<String, List<String>> byOutput = new TreeMap<>();
+        for (String name : new TreeSet<>(vendorNames)) {
+            try {
+                byOutput.computeIfAbsent(outputName(name), n -> new ArrayList<>()).add(name);
+            } catch (UnsafeNameException e) {
+                // refused when that file is attempted
+            }
+        }
+        Map<String, String> names = new TreeMap<>();
+        Set<String> taken = new HashSet<>();
+        byOutput.forEach((output, sharing) -> {
+            if (sharing.size() == 1) {
+                names.put(sharing.get(0), output);
+                taken.add(output);
+            }
+        });
+        byOutput.forEach((output, sharing) -> {
+            if (sharing.size() == 1) {
+                return;
+            }
+            for (String name : sharing) {
+                String folder = output.contains("/") ? output.substring(0, output.lastIndexOf('/') + 1) : "";
+                String last = name.substring(name.lastIndexOf('/') + 1);
+                String base = last.replace('.', '_');
+                String candidate = folder + base + ".jsonl";
+                for (int n = 2; !taken.add(candidate); n++) {
+                    candidate = folder + base + "~" + n + ".jsonl";
+                }
+                names.put(name, candidate);
+            }
+        });
+        return names;
     }
 
     /** Resolves a relative name under a root, refusing anything that would leave it. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,5 +39,25 @@ class SafePathsTest {
         Path root = Path.of("/data/out/job/req");
         assertThat(SafePaths.under(root, "json/a.jsonl")).isEqualTo(Path.of("/data/out/job/req/json/a.jsonl"));
         assertThatThrownBy(() -> SafePaths.under(root, "../other.jsonl")).isInstanceOf(SafePaths.UnsafeNameException.class);
+    }
+
+    @Test
+    void tells_apart_names_that_would_land_as_one_and_keeps_every_other_name() {
+        List<String> names = List.of("json/a.json.gz", "json/a.jsonl.gz", "json/a.JSON", "json/a_json_gz.csv",
+                "json/b.json.gz", "b.json.gz", "../escaped.json");
+        Map<String, String> outputs = SafePaths.outputNames(names);
+        assertThat(outputs).containsOnly(
+                Map.entry("json/a.json.gz", "json/a_json_gz~2.jsonl"),
+                Map.entry("json/a.jsonl.gz", "json/a_jsonl_gz.jsonl"),
+                Map.entry("json/a.JSON", "json/a_JSON.jsonl"),
+                // its own name is free: it keeps it, and the colliding one that would take it is told apart
+                Map.entry("json/a_json_gz.csv", "json/a_json_gz.jsonl"),
+                Map.entry("json/b.json.gz", "json/b.jsonl"),
+                Map.entry("b.json.gz", "b.jsonl"));
+        assertThat(new java.util.HashSet<>(outputs.values())).hasSize(outputs.size());
+        List<String> reversed = new java.util.ArrayList<>(names);
+        java.util.Collections.reverse(reversed);
+        assertThat(SafePaths.outputNames(reversed)).as("the same names give the same paths, in any order")
+                .isEqualTo(outputs);
     }
 }

@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param pendingStyle    how a request that is not ready yet is reported
  * @param submitStatus    status of a successful submission (201 in the docs, 200 seen too)
  * @param idKey           JSON key of the request id in the submit answer ("request_id" or "data_request_id")
- * @param filesDir        when set, the *.json.gz files of this directory are served byte for byte instead of generated data
+ * @param filesDir        when set, the gzip files (*.gz) of this directory are served byte for byte instead of generated data
  * @param hostileNames    file names carry expression and URL payloads ({@code ${env:…}}, {@code {{…}}}, {@code ?…&…},
  *                        {@code #bean}, {@code %}), as a hostile or careless vendor could name them
  */
@@ -131,7 +131,7 @@ public record SandboxSettings(
                 apiKey, pendingStyle, submitStatus, value, filesDir, hostileNames);
     }
 
-    /** A copy serving the *.json.gz files of this directory (null: generate data). */
+    /** A copy serving the gzip files (*.gz) of this directory (null: generate data). */
     public SandboxSettings withFilesDir(Path value) {
         return new SandboxSettings(port, filesPerRequest, recordsPerFile, recordBytes, readyAfter, malformedEvery,
                 apiKey, pendingStyle, submitStatus, idKey, value, hostileNames);

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Export content read from a directory: its *.json.gz files, sorted by name, served byte for byte.
+ * Export content read from a directory: its gzip files (*.gz), sorted by name, served byte for byte.
  * Expected ids are found by reading the files once, on first request.
  */
 public final class StoredExport implements ExportContent {
@@ -32,11 +32,11 @@ public final class StoredExport implements ExportContent {
         this.names = files.stream().map(file -> namePrefix + file.getFileName()).toList();
     }
 
-    /** Lists the *.json.gz files of {@code dir}; each is named {@code namePrefix + its file name}. */
+    /** Lists the gzip files (*.gz) of {@code dir}; each is named {@code namePrefix + its file name}. */
     public static StoredExport scan(Path dir, String namePrefix) {
         try (Stream<Path> listing = Files.list(dir)) {
             List<Path> files = listing
-                    .filter(path -> path.getFileName().toString().endsWith(".json.gz") && Files.isRegularFile(path))
+                    .filter(path -> path.getFileName().toString().endsWith(".gz") && Files.isRegularFile(path))
                     .sorted()
                     .toList();
             return new StoredExport(files, namePrefix);
