@@ -104,7 +104,7 @@ if ((S3 == 1)) && ! s3_classpath_ok; then
     command -v mvn >/dev/null || die "mvn is needed once to resolve S3Proxy's classpath (or BENCH_S3=0)"
     log "resolving S3Proxy's classpath (mvn dependency:build-classpath, test scope) into $S3_CP_FILE"
     rm -f "$S3_CP_FILE"
-    cp_args=(-q -B -pl app -am dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$S3_CP_FILE")
+    cp_args=(-q -B -pl src/app -am dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$S3_CP_FILE")
     (cd "$ROOT" && { mvn -o "${cp_args[@]}" >&2 || mvn "${cp_args[@]}" >&2; }) || die "resolving S3Proxy's classpath failed"
     s3_classpath_ok || die "$S3_CP_FILE does not name an s3proxy jar (is org.gaul:s3proxy still a test dependency?)"
 fi
