@@ -1,6 +1,7 @@
 package io.bulkexport.run;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import io.bulkexport.job.JobDefinition;
@@ -57,6 +58,9 @@ public class Downloads {
                 job.dataset(), run.requestId(), runId, run.submittedAt() != null ? run.submittedAt()
                         : run.createdAt())));
         List<RunFile> all = store.files().of(runId);
+        // where each file lands, worked out once per pass from the run's whole list (each file's exchange gets a copy)
+        exchange.setProperty(RunExchange.OUTPUT_NAMES,
+                SafePaths.outputNames(all.stream().map(RunFile::fileName).toList()));
         List<RunFile> pending = all.stream().filter(f -> f.status() == FileStatus.PENDING).toList();
         LOG.info("{}: fetching {} of {} file(s) of request {}", on.jobName(), pending.size(), all.size(),
                 on.requestId());
@@ -94,10 +98,10 @@ public class Downloads {
         store.files().attempted(on.runId(), fileName);
         exchange.setProperty(Landings.FILE_STARTED, System.nanoTime());
         // a name that cannot become a path inside the job's output is refused before anything is fetched; two names
-        // that would land as one are told apart, from the run's whole list
+        // that would land as one were told apart when the pass began
         SafePaths.outputName(fileName);
-        exchange.setProperty(RunExchange.OUTPUT_NAME, SafePaths.outputNames(
-                store.files().of(on.runId()).stream().map(RunFile::fileName).toList()).get(fileName));
+        exchange.setProperty(RunExchange.OUTPUT_NAME, exchange.getProperty(RunExchange.OUTPUT_NAMES, Map.class)
+                .get(fileName));
     }
 
     /** This process's pass over a run has ended, one way or another. */

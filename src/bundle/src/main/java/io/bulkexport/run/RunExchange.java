@@ -68,6 +68,8 @@ public final class RunExchange {
      * ({@link io.bulkexport.sink.SafePaths#outputNames}).
      */
     public static final String OUTPUT_NAME = "outputName";
+    /** The output name of each of the run's files, by the vendor's name, worked out when a pass over them begins. */
+    public static final String OUTPUT_NAMES = "outputNames";
     /** The attempt's claim of the file ({@link io.bulkexport.state.FileClaim}). */
     public static final String FILE_CLAIM = "fileClaim";
     /** The file's record format (json, csv) and compression as the provider names them. */
