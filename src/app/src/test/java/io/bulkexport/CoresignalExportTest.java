@@ -78,6 +78,24 @@ class CoresignalExportTest {
     }
 
     @Test
+    void should_export_through_a_provider_route_edited_before_calls_were_declared_in_properties() throws Exception {
+        // the routes folder holds only the older copy of coresignal.yaml, which sets its calls as headers
+        Path routes = Files.createDirectories(dir.resolve("routes/providers"));
+        try (var legacy = getClass().getResourceAsStream("/legacy-routes/providers/coresignal.yaml")) {
+            Files.write(routes.resolve("coresignal.yaml"), legacy.readAllBytes());
+        }
+        try (ExportHarness app = new ExportHarness(dir, small()).esDslJob("engineers")
+                .set("bulkexport.routes.dir", dir.resolve("routes").toString());
+             LogCapture logs = new LogCapture(Level.INFO)) {
+            assertThat(app.run()).isEqualTo(0);
+            assertThat(app.landedIds("engineers")).hasSize(1200).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(app.sandbox.expectedRecordIds(app.onlyRequestId()));
+            assertThat(app.sandbox.submissions().get(0).body()).contains("\"es_dsl_query\"");
+            assertThat(logs.text().split("sets its call as headers", -1)).as("one warning").hasSize(2);
+        }
+    }
+
+    @Test
     void should_store_gzip_files_when_asked_keeping_the_vendors_gzip_when_its_lines_are_records_as_read()
             throws Exception {
         // files of 400, 400 and 200 lines (limit 1,000), line 300 of each malformed: only the third file is clean

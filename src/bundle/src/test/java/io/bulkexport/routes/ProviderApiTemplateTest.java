@@ -135,10 +135,28 @@ class ProviderApiTemplateTest extends CamelTestSupport {
     @Test
     void should_refuse_a_call_whose_route_declared_no_path() throws Exception {
         MockEndpoint vendor = vendorAnswering(200, "{}");
-        Exchange undeclared = template.request("direct:acme-api",
-                e -> e.getMessage().setHeader(Exchange.HTTP_PATH, "/v1/requests"));
+        Exchange undeclared = template.request("direct:acme-api", e -> {
+            e.setProperty(RunExchange.HTTP_METHOD, "POST");
+            e.getMessage().setHeader(Exchange.HTTP_QUERY, "q=1");
+        });
         assertThat(undeclared.getException()).hasMessageContaining("set exchange property httpPath");
         assertThat(vendor.getReceivedExchanges()).isEmpty();
+    }
+
+    @Test
+    void should_still_send_a_call_an_older_edited_route_sets_as_headers_and_nothing_else() throws Exception {
+        MockEndpoint vendor = vendorAnswering(200, "{}");
+        template.request("direct:acme-api", e -> {
+            // as provider routes did before calls were declared in properties (they dropped every header first)
+            e.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+            e.getMessage().setHeader(Exchange.HTTP_PATH, "/v3/data/products");
+            e.getMessage().setHeader(Exchange.HTTP_QUERY, "q=a&download=true");
+            e.getMessage().setHeader("X-Stray", "from somewhere");
+        });
+        assertThat(vendor.getReceivedExchanges().get(0).getMessage().getHeaders())
+                .containsOnlyKeys(Exchange.HTTP_METHOD, Exchange.HTTP_PATH, Exchange.HTTP_QUERY)
+                .containsEntry(Exchange.HTTP_PATH, "/v3/data/products")
+                .containsEntry(Exchange.HTTP_QUERY, "q=a&download=true");
     }
 
     @Test
