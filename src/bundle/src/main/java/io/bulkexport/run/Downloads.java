@@ -97,11 +97,10 @@ public class Downloads {
         exchange.setProperty(RunExchange.FILE_NAME_IN_URL, VendorText.pathSegments(fileName));
         store.files().attempted(on.runId(), fileName);
         exchange.setProperty(Landings.FILE_STARTED, System.nanoTime());
-        // a name that cannot become a path inside the job's output is refused before anything is fetched; two names
-        // that would land as one were told apart when the pass began
-        SafePaths.outputName(fileName);
-        exchange.setProperty(RunExchange.OUTPUT_NAME, exchange.getProperty(RunExchange.OUTPUT_NAMES, Map.class)
-                .get(fileName));
+        // where it lands, told apart from the run's other files when the pass began; a name that cannot become a path
+        // inside the job's output has none, and is refused (with the reason) before anything is fetched
+        Object outputName = exchange.getProperty(RunExchange.OUTPUT_NAMES, Map.class).get(fileName);
+        exchange.setProperty(RunExchange.OUTPUT_NAME, outputName != null ? outputName : SafePaths.outputName(fileName));
     }
 
     /** This process's pass over a run has ended, one way or another. */

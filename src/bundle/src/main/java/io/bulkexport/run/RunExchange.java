@@ -148,10 +148,14 @@ public final class RunExchange {
         return exchange.getProperty(FILE_NAME, String.class);
     }
 
-    /** Where the file lands under the run's folder: as the download named it, or the file's own output name. */
+    /** Where the file lands under the run's folder, as the download's pass over the run named it. */
     public String outputName() {
         String name = exchange.getProperty(OUTPUT_NAME, String.class);
-        return name != null ? name : io.bulkexport.sink.SafePaths.outputName(fileName());
+        if (name == null) {
+            throw new IllegalStateException("file " + fileName() + " has no output name: exchange property "
+                    + OUTPUT_NAME + " is set by downloads.fileAttempt");
+        }
+        return name;
     }
 
     public String vendorMessage() {

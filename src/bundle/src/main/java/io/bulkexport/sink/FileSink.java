@@ -68,7 +68,6 @@ public class FileSink {
         }
     }
 
-
     /**
      * Starts writing the file named by property {@code fileName}; the body is the vendor's response stream.
      * Whatever an earlier attempt at this file left open is discarded first.

@@ -56,7 +56,7 @@ public record S3Settings(
                 + " writes to S3 (sink: s3); set -Dbulkexport.s3.bucket=<bucket>, or use sink: file"));
     }
 
-    /** The object key of a name under a request: {@code {prefix}/{job}/{request}/{name}}. */
+    /** The object key of a name in a run's folder: {@code {prefix}/{folder}/{name}}. */
     public String key(String folder, String name) {
         String path = folder + "/" + name;
         return prefix.isEmpty() ? path : prefix + "/" + path;

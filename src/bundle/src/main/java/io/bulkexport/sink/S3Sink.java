@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Lands records in an S3 bucket, one object per vendor file under a deterministic key
- * {@code {prefix}/{job}/{request}/{file}.jsonl[.gz]}, so a file done again replaces its object. Records are spooled
+ * {@code {prefix}/{the run's folder}/{file}.jsonl[.gz]} (the folder per {@code bulkexport.layout}, fixed per run), so a
+ * file done again replaces its object. Records are spooled
  * to a local file of the attempt's own (gzip by default), whose parts are then uploaded through the AWS SDK
  * ({@link S3Uploads}); the object appears when the pipeline completes the upload, under the fence of the file's claim,
  * and the spool file is deleted. The request's {@code _manifest.json} object is written last.

@@ -408,8 +408,9 @@ public class StateStore {
                     manifest.end(run, files);
                     ended = RunStatus.DONE;
                     // against the budgets it counts what it delivered now, if less than it reserved
+                    long delivered = Budgets.delivered(files);
                     execute(c, "UPDATE bulkexport_run SET budget_records = ? WHERE run_id = ? AND budget_records > ?",
-                            Budgets.delivered(files), runId, Budgets.delivered(files));
+                            delivered, runId, delivered);
                     SinceCursors.moved(c, run);
                 } else {
                     message = clip(incomplete.apply(files));
